@@ -1,1 +1,5 @@
-export {};
+export * from './logger.js';
+export * from './config.js';
+export * from './metrics.js';
+export * from './http.js';
+export * from './shutdown.js';
