@@ -3,3 +3,5 @@ export * from './config.js';
 export * from './metrics.js';
 export * from './http.js';
 export * from './shutdown.js';
+export * from './sites.js';
+export * from './env.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './archiver.js';
+export * from './to-points.js';
