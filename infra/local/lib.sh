@@ -77,9 +77,9 @@ apt_install() {
   (( ${#missing[@]} == 0 )) && return 0
   [[ $(id -u) -eq 0 ]] || die "need root to apt-get install ${missing[*]} (or install them yourself)"
   if [[ ! -f "$OFFSITE_CACHE/.apt-updated" ]]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 && touch "$OFFSITE_CACHE/.apt-updated"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q -o DPkg::Lock::Timeout=300 >&2 && touch "$OFFSITE_CACHE/.apt-updated"
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-upgrade "${missing[@]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-upgrade -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2
 }
 
 # usage_and_dispatch: every per-server script takes start|stop|status (build where relevant).
