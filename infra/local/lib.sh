@@ -63,11 +63,14 @@ stop_pidfile() {
   say "stopped (pid $pid)"
 }
 
-# rss_of FILE: resident set size in MB of the process in pid FILE.
-rss_of() {
-  pid_alive "$1" || { echo "-"; return; }
-  awk '/^VmRSS:/ { printf "%d MB", $2/1024 }' "/proc/$(cat "$1")/status"
+# rss_tree PID: resident set size in MB of PID and its children (PostgreSQL forks backends).
+rss_tree() {
+  local pids; pids="$1 $(pgrep -P "$1" | tr '\n' ' ')"
+  # shellcheck disable=SC2086
+  ps -o rss= -p ${pids// /,} 2>/dev/null | awk '{ s += $1 } END { printf "%d MB", s / 1024 }'
 }
+# rss_of FILE: rss_tree of the process in pid FILE.
+rss_of() { if pid_alive "$1"; then rss_tree "$(cat "$1")"; else echo "-"; fi; }
 
 # apt_install PACKAGE...: installs missing Debian packages, running `apt-get update` only once
 # per cache (and only when something is actually missing).
