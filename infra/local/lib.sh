@@ -65,9 +65,8 @@ stop_pidfile() {
 
 # rss_tree PID: resident set size in MB of PID and its children (PostgreSQL forks backends).
 rss_tree() {
-  local pids; pids="$1 $(pgrep -P "$1" | tr '\n' ' ')"
-  # shellcheck disable=SC2086
-  ps -o rss= -p ${pids// /,} 2>/dev/null | awk '{ s += $1 } END { printf "%d MB", s / 1024 }'
+  local pids; pids="$(printf '%s\n' "$1" $(pgrep -P "$1") | paste -sd, -)"
+  ps -o rss= -p "$pids" 2>/dev/null | awk '{ s += $1 } END { printf "%d MB", s / 1024 }'
 }
 # rss_of FILE: rss_tree of the process in pid FILE.
 rss_of() { if pid_alive "$1"; then rss_tree "$(cat "$1")"; else echo "-"; fi; }
