@@ -1,1 +1,12 @@
-export {};
+export * from './errors.js';
+export * from './crc.js';
+export * from './flag.js';
+export * from './frame.js';
+export * from './cp.js';
+export * from './data.js';
+export * from './numbers.js';
+export * from './packet.js';
+export * from './build.js';
+export * from './codes2005.js';
+export * from './to-readings.js';
+export * from './responses.js';
