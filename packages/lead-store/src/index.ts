@@ -1,1 +1,7 @@
-export {};
+export * from './port.js';
+export type { Sql, SqlDriver, Row } from './sql.js';
+export { SqlLeadStore } from './sql-store.js';
+export { migrations, migrate } from './migrations.js';
+export { createPostgresLeadStore, type PostgresLeadStoreOptions } from './postgres.js';
+export { createPgliteLeadStore, type PgliteLeadStoreOptions } from './pglite.js';
+export { MAX_LIMIT } from './cursor.js';

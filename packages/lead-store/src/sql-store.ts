@@ -1,0 +1,532 @@
+import { RegionCode, regionPrefix, type Anomaly, type LeadEvent } from '@offsite/domain';
+import {
+  applyCommand,
+  buildEvidencePackage,
+  chainAuditEntry,
+  canonicalJson,
+  correlate,
+  defaultCorrelationParams,
+  exportEvidenceJson,
+  leadCategory,
+  leadIdFor,
+  NotFoundError,
+  scoreLead,
+  sha256Hex,
+  ValidationError,
+  type AuditEntry,
+  type EvidencePackage,
+  type LeadCandidate,
+  type LeadCommand,
+} from '@offsite/leads-core';
+import { checkLimit, decodeCursor, encodeCursor, Params } from './cursor.js';
+import type {
+  AbsorbContext,
+  AbsorbOutcome,
+  AccessDenial,
+  AnomalyFilter,
+  CommandResult,
+  CommentRecord,
+  DueDelivery,
+  LeadFilter,
+  LeadRecord,
+  LeadStore,
+  LeadWithEvidence,
+  Page,
+  StoredAnomaly,
+  SuppressionRecord,
+  UserRecord,
+  WebhookRecord,
+} from './port.js';
+import {
+  ANOMALY_COLUMNS,
+  LEAD_COLUMNS,
+  leadSnapshot,
+  plainAnomaly,
+  toAnomaly,
+  toAssignment,
+  toAudit,
+  toComment,
+  toDelivery,
+  toDenial,
+  toEvent,
+  toLead,
+  toSuppression,
+  toUser,
+  toWebhook,
+} from './rows.js';
+import { json, num, type Sql, type SqlDriver } from './sql.js';
+import { migrate } from './migrations.js';
+
+const SYSTEM_ACTOR = 'system:leads';
+
+/** `region LIKE $n` pattern for a scope; rejects anything but a 6-digit code (no LIKE injection). */
+function scopePattern(scope: string): string {
+  if (!RegionCode.safeParse(scope).success) throw new ValidationError(`region scope must be a 6-digit code, got "${scope}"`);
+  return `${regionPrefix(scope)}%`;
+}
+
+const anomalyHash = (a: Anomaly) => sha256Hex(canonicalJson(a));
+
+/**
+ * The one SQL implementation behind both adapters. Absorption takes a per-site advisory lock
+ * inside the transaction, so two consumers (or a consumer and a replay) cannot open two leads
+ * for the same burst.
+ */
+export class SqlLeadStore implements LeadStore {
+  constructor(private readonly db: SqlDriver) {}
+
+  get kind(): 'postgres' | 'pglite' {
+    return this.db.kind;
+  }
+
+  async init(): Promise<this> {
+    await migrate(this.db);
+    return this;
+  }
+
+  // ---- absorption ------------------------------------------------------------------------
+
+  async absorbAnomalies(anomalies: readonly Anomaly[], ctx: AbsorbContext): Promise<AbsorbOutcome[]> {
+    if (anomalies.length === 0) return [];
+    return this.db.transaction(async (tx) => {
+      const out: AbsorbOutcome[] = [];
+      for (const a of anomalies) out.push(await this.absorbOne(tx, a, ctx));
+      return out;
+    });
+  }
+
+  private async absorbOne(tx: Sql, a: Anomaly, ctx: AbsorbContext): Promise<AbsorbOutcome> {
+    const params = ctx.correlation ?? defaultCorrelationParams;
+    const site = ctx.site(a.mn);
+    // Unregistered sites go to region 000000: only national-scope users see them.
+    const region = site?.region ?? '000000';
+    const enterprise = site?.enterprise ?? null;
+    const lockKey = params.scope === 'enterprise' && enterprise ? `ent|${enterprise}` : `mn|${a.mn}`;
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [lockKey]);
+
+    const hash = anomalyHash(a);
+    const [known] = await tx.query(`SELECT content_sha256, detected_at, lead_id FROM lead_anomalies WHERE id = $1`, [a.id]);
+    if (known) {
+      // Same id: a replay (no effect), or a detector's later version of the same window.
+      if (known.content_sha256 === hash || num(known.detected_at) >= a.detectedAt) {
+        return { anomalyId: a.id, result: 'duplicate', leadId: (known.lead_id as string | null) ?? null, reason: 'anomaly already stored' };
+      }
+      await tx.query(
+        `UPDATE lead_anomalies SET pollutant=$2, rule=$3, category=$4, start_at=$5, end_at=$6, severity=$7, detected_at=$8, evidence=$9::jsonb, content_sha256=$10 WHERE id=$1`,
+        [a.id, a.pollutant, a.rule, a.category, a.start, a.end, a.severity, a.detectedAt, JSON.stringify(a.evidence), hash],
+      );
+      const leadId = (known.lead_id as string | null) ?? null;
+      if (!leadId) return { anomalyId: a.id, result: 'updated', leadId: null, reason: 'newer version of a muted anomaly' };
+      const event = await this.refreshLead(tx, leadId, ctx, 'anomaly-updated', { anomaly: a.id, end: a.end, severity: a.severity });
+      return { anomalyId: a.id, result: 'updated', leadId, reason: 'newer version of an anomaly in the lead', event };
+    }
+
+    const candidateRows = await tx.query(
+      params.scope === 'enterprise' && enterprise
+        ? `SELECT id, mn, enterprise, category, categories, status, first_at, last_at FROM lead_leads WHERE (mn = $1 OR enterprise = $2) AND status <> 'closed'`
+        : `SELECT id, mn, enterprise, category, categories, status, first_at, last_at FROM lead_leads WHERE mn = $1 AND status <> 'closed'`,
+      params.scope === 'enterprise' && enterprise ? [a.mn, enterprise] : [a.mn],
+    );
+    const candidates: LeadCandidate[] = candidateRows.map((r) => ({
+      id: String(r.id),
+      mn: String(r.mn),
+      enterprise: (r.enterprise as string | null) ?? null,
+      category: r.category as LeadCandidate['category'],
+      categories: r.categories as LeadCandidate['categories'],
+      status: r.status as LeadCandidate['status'],
+      firstAt: num(r.first_at),
+      lastAt: num(r.last_at),
+    }));
+    const suppressions = (await tx.query(`SELECT * FROM lead_suppressions WHERE mn = $1 AND rule = $2 AND until_at > $3`, [a.mn, a.rule, a.start])).map(toSuppression);
+    const decision = correlate(a, enterprise, candidates, suppressions, params);
+
+    const insertAnomaly = (leadId: string | null, suppressedBy: string | null) =>
+      tx.query(
+        `INSERT INTO lead_anomalies (id, mn, region, enterprise, pollutant, rule, category, start_at, end_at, severity, detected_at, evidence, content_sha256, lead_id, suppressed_by, received_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12::jsonb,$13,$14,$15,$16)`,
+        [a.id, a.mn, region, enterprise, a.pollutant, a.rule, a.category, a.start, a.end, a.severity, a.detectedAt, JSON.stringify(a.evidence), hash, leadId, suppressedBy, ctx.now],
+      );
+
+    if (decision.kind === 'suppressed') {
+      await insertAnomaly(null, decision.suppressionId);
+      return { anomalyId: a.id, result: 'suppressed', leadId: null, reason: decision.reason };
+    }
+    if (decision.kind === 'join') {
+      await insertAnomaly(decision.leadId, null);
+      const event = await this.refreshLead(tx, decision.leadId, ctx, 'merged', { anomaly: a.id, rule: a.rule, reason: decision.reason });
+      return { anomalyId: a.id, result: 'merged', leadId: decision.leadId, reason: decision.reason, event };
+    }
+
+    const leadId = leadIdFor(a.id);
+    await insertAnomaly(leadId, null);
+    const history = await this.siteHistory(tx, a.mn);
+    const s = scoreLead([a], history, site?.positiveList ?? false);
+    const pkg = buildEvidencePackage({ leadId, version: 1, frozenAt: ctx.now, mn: a.mn, region, site, anomalies: [a] });
+    const evidenceSha = exportEvidenceJson(pkg).sha256;
+    const [row] = await tx.query(
+      `INSERT INTO lead_leads (id, mn, region, enterprise, category, categories, status, score, priority, breakdown, anomaly_ids, first_at, last_at, created_at, updated_at, evidence_version, evidence_sha256, evidence)
+       VALUES ($1,$2,$3,$4,$5,$6,'new',$7,$8,$9::jsonb,$10,$11,$12,$13,$13,1,$14,$15::jsonb) RETURNING ${LEAD_COLUMNS}`,
+      [leadId, a.mn, region, enterprise, a.category, [a.category], s.score, s.priority, JSON.stringify(s.breakdown), [a.id], a.start, a.end, ctx.now, evidenceSha, JSON.stringify(pkg)],
+    );
+    await tx.query(`INSERT INTO lead_evidence (lead_id, version, frozen_at, package, sha256) VALUES ($1, 1, $2, $3::jsonb, $4)`, [leadId, ctx.now, JSON.stringify(pkg), evidenceSha]);
+    const lead = toLead(row!);
+    await this.appendAudit(tx, leadId, ctx.now, SYSTEM_ACTOR, 'created', null, { ...leadSnapshot(lead), anomaly: a.id, reason: decision.reason });
+    const event = toEvent(lead, 'created');
+    await this.enqueueDeliveries(tx, event, ctx.now);
+    return { anomalyId: a.id, result: site ? 'created' : 'unassigned', leadId, reason: site ? decision.reason : `${decision.reason}; site ${a.mn} not in the registry (region 000000)`, event };
+  }
+
+  private async siteHistory(tx: Sql, mn: string): Promise<{ priorConfirmed: number }> {
+    const [r] = await tx.query(`SELECT count(*) AS n FROM lead_leads WHERE mn = $1 AND resolution = 'confirmed'`, [mn]);
+    return { priorConfirmed: num(r?.n) };
+  }
+
+  /** Rescore a lead from all its anomalies and freeze a new evidence version. */
+  private async refreshLead(tx: Sql, leadId: string, ctx: AbsorbContext, action: 'merged' | 'anomaly-updated', detail: Record<string, unknown>): Promise<LeadEvent> {
+    const [beforeRow] = await tx.query(`SELECT ${LEAD_COLUMNS} FROM lead_leads WHERE id = $1 FOR UPDATE`, [leadId]);
+    if (!beforeRow) throw new NotFoundError('lead', leadId);
+    const before = toLead(beforeRow);
+    const members = (await tx.query(`SELECT ${ANOMALY_COLUMNS} FROM lead_anomalies WHERE lead_id = $1 ORDER BY start_at, id`, [leadId])).map((r) => plainAnomaly(toAnomaly(r)));
+    const site = ctx.site(before.mn);
+    const s = scoreLead(members, await this.siteHistory(tx, before.mn), site?.positiveList ?? false);
+    const categories = [...new Set(members.map((m) => m.category))];
+    const version = before.evidenceVersion + 1;
+    const pkg = buildEvidencePackage({ leadId, version, frozenAt: ctx.now, mn: before.mn, region: before.region, site, anomalies: members });
+    const evidenceSha = exportEvidenceJson(pkg).sha256;
+    const [row] = await tx.query(
+      `UPDATE lead_leads SET category=$2, categories=$3, score=$4, priority=$5, breakdown=$6::jsonb, anomaly_ids=$7, first_at=$8, last_at=$9, updated_at=$10,
+         evidence_version=$11, evidence_sha256=$12, evidence=$13::jsonb WHERE id=$1 RETURNING ${LEAD_COLUMNS}`,
+      [
+        leadId,
+        leadCategory(categories),
+        categories,
+        s.score,
+        s.priority,
+        JSON.stringify(s.breakdown),
+        members.map((m) => m.id),
+        Math.min(...members.map((m) => m.start)),
+        Math.max(...members.map((m) => m.end)),
+        Math.max(ctx.now, before.updatedAt),
+        version,
+        evidenceSha,
+        JSON.stringify(pkg),
+      ],
+    );
+    await tx.query(`INSERT INTO lead_evidence (lead_id, version, frozen_at, package, sha256) VALUES ($1, $2, $3, $4::jsonb, $5)`, [leadId, version, ctx.now, JSON.stringify(pkg), evidenceSha]);
+    const lead = toLead(row!);
+    await this.appendAudit(tx, leadId, ctx.now, SYSTEM_ACTOR, action, leadSnapshot(before), { ...leadSnapshot(lead), ...detail });
+    const event = toEvent(lead, 'merged');
+    await this.enqueueDeliveries(tx, event, ctx.now);
+    return event;
+  }
+
+  private async appendAudit(tx: Sql, leadId: string, at: number, actor: string, action: AuditEntry['action'], before: unknown, after: unknown): Promise<AuditEntry> {
+    const [last] = await tx.query(`SELECT seq, hash FROM lead_audit WHERE lead_id = $1 ORDER BY seq DESC LIMIT 1`, [leadId]);
+    // Round-trip through JSON so the hash covers exactly what JSONB will give back.
+    const entry = chainAuditEntry(last ? { seq: num(last.seq), hash: String(last.hash) } : undefined, {
+      leadId,
+      at,
+      actor,
+      action,
+      before: JSON.parse(JSON.stringify(before ?? null)),
+      after: JSON.parse(JSON.stringify(after ?? null)),
+    });
+    await tx.query(`INSERT INTO lead_audit (lead_id, seq, at, actor, action, before, after, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb,$8,$9)`, [
+      entry.leadId,
+      entry.seq,
+      entry.at,
+      entry.actor,
+      entry.action,
+      JSON.stringify(entry.before),
+      JSON.stringify(entry.after),
+      entry.prevHash,
+      entry.hash,
+    ]);
+    return entry;
+  }
+
+  /** Outbox: a delivery row per matching webhook, in the same transaction as the change. */
+  private async enqueueDeliveries(tx: Sql, event: LeadEvent, now: number): Promise<void> {
+    await tx.query(
+      `INSERT INTO lead_webhook_deliveries (webhook_id, lead_id, event, next_attempt_at, created_at)
+       SELECT id, $1, $2::jsonb, $3, $3 FROM lead_webhooks WHERE active AND $4 LIKE region_prefix || '%'`,
+      [event.id, JSON.stringify(event), now, event.region],
+    );
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  async getLead(id: string): Promise<LeadWithEvidence | null> {
+    const [r] = await this.db.query(`SELECT ${LEAD_COLUMNS}, evidence FROM lead_leads WHERE id = $1`, [id]);
+    return r ? { ...toLead(r), evidence: json<EvidencePackage>(r.evidence) } : null;
+  }
+
+  async evidenceVersion(leadId: string, version: number): Promise<EvidencePackage | null> {
+    const [r] = await this.db.query(`SELECT package FROM lead_evidence WHERE lead_id = $1 AND version = $2`, [leadId, version]);
+    return r ? json<EvidencePackage>(r.package) : null;
+  }
+
+  async leadAnomalies(leadId: string): Promise<StoredAnomaly[]> {
+    return (await this.db.query(`SELECT ${ANOMALY_COLUMNS} FROM lead_anomalies WHERE lead_id = $1 ORDER BY start_at, id`, [leadId])).map(toAnomaly);
+  }
+
+  async listLeads(scope: string, filter: LeadFilter, cursor: string | null, limit: number): Promise<Page<LeadRecord>> {
+    checkLimit(limit);
+    const sort = filter.sort ?? 'updated';
+    const sortColumn = { updated: 'updated_at', created: 'created_at', score: 'score' }[sort];
+    const p = new Params();
+    const where = [`region LIKE ${p.add(scopePattern(scope))}`];
+    if (filter.status?.length) where.push(`status = ANY(${p.add(filter.status)})`);
+    if (filter.priority?.length) where.push(`priority = ANY(${p.add(filter.priority)})`);
+    if (filter.category) where.push(`category = ${p.add(filter.category)}`);
+    if (filter.mn) where.push(`mn = ${p.add(filter.mn)}`);
+    if (filter.team) where.push(`team = ${p.add(filter.team)}`);
+    if (filter.minScore !== undefined) where.push(`score >= ${p.add(filter.minScore)}`);
+    if (filter.from !== undefined) where.push(`last_at >= ${p.add(filter.from)}`);
+    if (filter.to !== undefined) where.push(`first_at < ${p.add(filter.to)}`);
+    if (filter.q) {
+      const like = p.add(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(mn ILIKE ${like} OR enterprise ILIKE ${like} OR id = ${p.add(filter.q)})`);
+    }
+    const c = decodeCursor(cursor, sort);
+    if (c) where.push(`(${sortColumn}, id) < (${p.add(c.v)}, ${p.add(c.id)})`);
+    const rows = await this.db.query(
+      `SELECT ${LEAD_COLUMNS} FROM lead_leads WHERE ${where.join(' AND ')} ORDER BY ${sortColumn} DESC, id DESC LIMIT ${p.add(limit + 1)}`,
+      p.values,
+    );
+    const items = rows.slice(0, limit).map(toLead);
+    const last = items.at(-1);
+    const next = rows.length > limit && last ? encodeCursor({ s: sort, v: sort === 'score' ? last.score : sort === 'created' ? last.createdAt : last.updatedAt, id: last.id }) : null;
+    return { items, next };
+  }
+
+  async listAnomalies(scope: string, filter: AnomalyFilter, cursor: string | null, limit: number): Promise<Page<StoredAnomaly>> {
+    checkLimit(limit);
+    const p = new Params();
+    const where = [`region LIKE ${p.add(scopePattern(scope))}`];
+    if (filter.mn) where.push(`mn = ${p.add(filter.mn)}`);
+    if (filter.rule) where.push(`rule = ${p.add(filter.rule)}`);
+    if (filter.leadId) where.push(`lead_id = ${p.add(filter.leadId)}`);
+    if (filter.from !== undefined) where.push(`end_at >= ${p.add(filter.from)}`);
+    if (filter.to !== undefined) where.push(`start_at < ${p.add(filter.to)}`);
+    const c = decodeCursor(cursor, 'start');
+    if (c) where.push(`(start_at, id) < (${p.add(c.v)}, ${p.add(c.id)})`);
+    const rows = await this.db.query(`SELECT ${ANOMALY_COLUMNS} FROM lead_anomalies WHERE ${where.join(' AND ')} ORDER BY start_at DESC, id DESC LIMIT ${p.add(limit + 1)}`, p.values);
+    const items = rows.slice(0, limit).map(toAnomaly);
+    const last = items.at(-1);
+    return { items, next: rows.length > limit && last ? encodeCursor({ s: 'start', v: last.start, id: last.id }) : null };
+  }
+
+  // ---- commands --------------------------------------------------------------------------
+
+  private async lockLead(tx: Sql, leadId: string, scope: string): Promise<LeadRecord> {
+    const [row] = await tx.query(`SELECT ${LEAD_COLUMNS} FROM lead_leads WHERE id = $1 AND region LIKE $2 FOR UPDATE`, [leadId, scopePattern(scope)]);
+    if (!row) throw new NotFoundError('lead', leadId);
+    return toLead(row);
+  }
+
+  async applyCommand(leadId: string, scope: string, command: LeadCommand, actor: string, now: number): Promise<CommandResult> {
+    return this.db.transaction(async (tx) => {
+      const before = await this.lockLead(tx, leadId, scope);
+      if (command.action === 'close' && command.resolution === 'duplicate' && command.duplicateOf) {
+        const [orig] = await tx.query(`SELECT id FROM lead_leads WHERE id = $1 AND region LIKE $2`, [command.duplicateOf, scopePattern(scope)]);
+        if (!orig) throw new NotFoundError('lead (duplicateOf)', command.duplicateOf);
+      }
+      const next = applyCommand(before, command);
+      const [row] = await tx.query(
+        `UPDATE lead_leads SET status=$2, resolution=$3, duplicate_of=$4, close_reason=$5, team=$6, updated_at=$7, closed_at=$8 WHERE id=$1 RETURNING ${LEAD_COLUMNS}`,
+        [leadId, next.status, next.resolution, next.duplicateOf, next.closeReason, next.team, Math.max(now, before.updatedAt), next.status === 'closed' ? now : null],
+      );
+      const lead = toLead(row!);
+      const note = 'note' in command ? command.note : undefined;
+      if (command.action === 'assign') {
+        await tx.query(`INSERT INTO lead_assignments (lead_id, team, assigned_by, note, at) VALUES ($1,$2,$3,$4,$5)`, [leadId, command.team, actor, note ?? null, now]);
+      }
+      const suppressions: SuppressionRecord[] = [];
+      if (command.action === 'close' && command.resolution === 'dismissed' && command.suppressDays) {
+        const rules = (await tx.query(`SELECT DISTINCT rule FROM lead_anomalies WHERE lead_id = $1 ORDER BY rule`, [leadId])).map((r) => String(r.rule));
+        for (const rule of rules) {
+          const s = { id: `sp_${sha256Hex(`${leadId}|${rule}|${now}`).slice(0, 16)}`, mn: lead.mn, rule: rule as SuppressionRecord['rule'], until: now + command.suppressDays * 86_400_000, reason: command.reason ?? '', createdBy: actor, leadId };
+          suppressions.push(await this.insertSuppression(tx, s, now));
+        }
+      }
+      await this.appendAudit(tx, leadId, now, actor, command.action, leadSnapshot(before), {
+        ...leadSnapshot(lead),
+        ...(note ? { note } : {}),
+        ...(command.action === 'reopen' ? { reason: command.reason } : {}),
+        ...(suppressions.length ? { suppressions: suppressions.map((s) => s.id) } : {}),
+      });
+      const event = toEvent(lead, command.action === 'assign' ? 'assigned' : 'transition');
+      await this.enqueueDeliveries(tx, event, now);
+      return { lead, event, suppressions };
+    });
+  }
+
+  async addComment(leadId: string, scope: string, author: string, text: string, now: number): Promise<{ comment: CommentRecord; event: LeadEvent }> {
+    return this.db.transaction(async (tx) => {
+      const lead = await this.lockLead(tx, leadId, scope);
+      const [row] = await tx.query(`INSERT INTO lead_comments (lead_id, author, text, at) VALUES ($1,$2,$3,$4) RETURNING *`, [leadId, author, text, now]);
+      const [updated] = await tx.query(`UPDATE lead_leads SET updated_at = $2 WHERE id = $1 RETURNING ${LEAD_COLUMNS}`, [leadId, Math.max(now, lead.updatedAt)]);
+      const comment = toComment(row!);
+      await this.appendAudit(tx, leadId, now, author, 'comment', null, { commentId: comment.id, text });
+      const event = toEvent(toLead(updated!), 'commented');
+      await this.enqueueDeliveries(tx, event, now);
+      return { comment, event };
+    });
+  }
+
+  async listComments(leadId: string): Promise<CommentRecord[]> {
+    return (await this.db.query(`SELECT * FROM lead_comments WHERE lead_id = $1 ORDER BY id`, [leadId])).map(toComment);
+  }
+
+  async listAssignments(leadId: string) {
+    return (await this.db.query(`SELECT * FROM lead_assignments WHERE lead_id = $1 ORDER BY id`, [leadId])).map(toAssignment);
+  }
+
+  async auditTrail(leadId: string): Promise<AuditEntry[]> {
+    return (await this.db.query(`SELECT * FROM lead_audit WHERE lead_id = $1 ORDER BY seq`, [leadId])).map(toAudit);
+  }
+
+  // ---- suppressions ----------------------------------------------------------------------
+
+  private async insertSuppression(tx: Sql, s: Omit<SuppressionRecord, 'createdAt'>, now: number): Promise<SuppressionRecord> {
+    const [row] = await tx.query(
+      `INSERT INTO lead_suppressions (id, mn, rule, until_at, reason, created_by, created_at, lead_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+       ON CONFLICT (id) DO UPDATE SET until_at = EXCLUDED.until_at RETURNING *`,
+      [s.id, s.mn, s.rule, s.until, s.reason, s.createdBy, now, s.leadId],
+    );
+    return toSuppression(row!);
+  }
+
+  async addSuppression(s: Omit<SuppressionRecord, 'createdAt'>, now: number): Promise<SuppressionRecord> {
+    return this.insertSuppression(this.db, s, now);
+  }
+
+  async listSuppressions(filter: { mn?: string; activeAt?: number }): Promise<SuppressionRecord[]> {
+    const p = new Params();
+    const where = ['true'];
+    if (filter.mn) where.push(`mn = ${p.add(filter.mn)}`);
+    if (filter.activeAt !== undefined) where.push(`until_at > ${p.add(filter.activeAt)}`);
+    return (await this.db.query(`SELECT * FROM lead_suppressions WHERE ${where.join(' AND ')} ORDER BY created_at, id`, p.values)).map(toSuppression);
+  }
+
+  // ---- users -----------------------------------------------------------------------------
+
+  async addUser(user: Omit<UserRecord, 'revokedAt'>, tokenSha256: string): Promise<UserRecord> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query(`INSERT INTO auth_users (id, name, role, region, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING *`, [user.id, user.name, user.role, user.region, user.createdAt]);
+      await tx.query(`INSERT INTO auth_tokens (token_sha256, user_id, created_at) VALUES ($1,$2,$3)`, [tokenSha256, user.id, user.createdAt]);
+      return toUser(row!);
+    });
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const [r] = await this.db.query(`SELECT * FROM auth_users WHERE id = $1`, [id]);
+    return r ? toUser(r) : null;
+  }
+
+  async listUsers(scope: string): Promise<UserRecord[]> {
+    return (await this.db.query(`SELECT * FROM auth_users WHERE region LIKE $1 ORDER BY created_at, id`, [scopePattern(scope)])).map(toUser);
+  }
+
+  async revokeUser(id: string, now: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query(`UPDATE auth_users SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [id, now]);
+      await tx.query(`UPDATE auth_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [id, now]);
+      return rows.length > 0;
+    });
+  }
+
+  async setUserToken(userId: string, tokenSha256: string, now: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(`UPDATE auth_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND token_sha256 <> $3`, [userId, now, tokenSha256]);
+      await tx.query(`INSERT INTO auth_tokens (token_sha256, user_id, created_at) VALUES ($1,$2,$3) ON CONFLICT (token_sha256) DO UPDATE SET revoked_at = NULL WHERE auth_tokens.user_id = $2`, [tokenSha256, userId, now]);
+    });
+  }
+
+  async userByTokenHash(tokenSha256: string): Promise<UserRecord | null> {
+    const [r] = await this.db.query(
+      `SELECT u.* FROM auth_tokens t JOIN auth_users u ON u.id = t.user_id WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.revoked_at IS NULL`,
+      [tokenSha256],
+    );
+    return r ? toUser(r) : null;
+  }
+
+  // ---- webhooks --------------------------------------------------------------------------
+
+  async addWebhook(w: Omit<WebhookRecord, 'active'>, secret: string): Promise<WebhookRecord> {
+    const [row] = await this.db.query(
+      `INSERT INTO lead_webhooks (id, url, secret, region, region_prefix, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *`,
+      [w.id, w.url, secret, w.region, scopePattern(w.region).slice(0, -1), w.createdBy, w.createdAt],
+    );
+    return toWebhook(row!);
+  }
+
+  async listWebhooks(scope: string): Promise<WebhookRecord[]> {
+    return (await this.db.query(`SELECT * FROM lead_webhooks WHERE region LIKE $1 ORDER BY created_at, id`, [scopePattern(scope)])).map(toWebhook);
+  }
+
+  async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<DueDelivery[]> {
+    const rows = await this.db.query(
+      `WITH due AS (
+         SELECT id FROM lead_webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE lead_webhook_deliveries d SET next_attempt_at = $1 + $3, attempts = d.attempts + 1
+       FROM due, lead_webhooks w WHERE d.id = due.id AND w.id = d.webhook_id
+       RETURNING d.id, d.webhook_id, d.event, d.attempts, w.url, w.secret`,
+      [now, limit, leaseMs],
+    );
+    return rows
+      .map((r) => ({ id: String(r.id), webhookId: String(r.webhook_id), url: String(r.url), secret: String(r.secret), event: json<LeadEvent>(r.event), attempts: num(r.attempts) }))
+      .sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async markDelivered(id: string, now: number): Promise<void> {
+    await this.db.query(`UPDATE lead_webhook_deliveries SET status = 'delivered', delivered_at = $2, last_error = NULL WHERE id = $1`, [id, now]);
+  }
+
+  async markDeliveryFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void> {
+    await this.db.query(
+      nextAttemptAt === null
+        ? `UPDATE lead_webhook_deliveries SET status = 'failed', last_error = $2 WHERE id = $1`
+        : `UPDATE lead_webhook_deliveries SET last_error = $2, next_attempt_at = $3 WHERE id = $1`,
+      nextAttemptAt === null ? [id, error] : [id, error, nextAttemptAt],
+    );
+  }
+
+  async listDeliveries(webhookId: string) {
+    return (await this.db.query(`SELECT * FROM lead_webhook_deliveries WHERE webhook_id = $1 ORDER BY id`, [webhookId])).map(toDelivery);
+  }
+
+  // ---- access log ------------------------------------------------------------------------
+
+  async logAccessDenied(d: AccessDenial): Promise<void> {
+    await this.db.query(`INSERT INTO auth_denials (at, user_id, role, region_scope, action, resource, resource_region, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, [
+      d.at,
+      d.userId,
+      d.role,
+      d.regionScope,
+      d.action,
+      d.resource,
+      d.resourceRegion,
+      d.reason,
+    ]);
+  }
+
+  async listAccessDenied(limit: number): Promise<AccessDenial[]> {
+    return (await this.db.query(`SELECT * FROM auth_denials ORDER BY id DESC LIMIT $1`, [checkLimit(limit)])).map(toDenial);
+  }
+
+  async health(): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      await this.db.query('SELECT 1');
+      return { ok: true, detail: this.db.kind };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
