@@ -53,6 +53,12 @@ export interface HourlyAverage {
   validCount: number;
   totalCount: number;
   valid: boolean;
+  /**
+   * Added (additive): the expected samples per hour the validity was judged against: the query's
+   * expectedPerHour, or the one inferred from the series' median sampling interval; null when it
+   * could not be inferred (fewer than two samples). Evidence needs the basis, not just the verdict.
+   */
+  expectedPerHour?: number | null;
 }
 
 export interface SeriesStore {
