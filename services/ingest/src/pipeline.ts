@@ -1,0 +1,320 @@
+import { createHash } from 'node:crypto';
+import { dataKindByCn, parseDataTime, Topics, type DeadLetter, type DeviceStatus, type ReadingBatch, type SiteIndex } from '@offsite/domain';
+import type { Bus, BusMessage } from '@offsite/bus';
+import type { Logger } from '@offsite/runtime';
+import { BusBatcher } from './batcher.js';
+import { createSubPacketAssembler, dataAck, errorOf, parseFrame, readingsOf, timeCalibration, type Packet } from './codec.js';
+import { RecentKeys } from './dedup.js';
+import { JsonUploadError, parseJsonUpload } from './json-payload.js';
+import type { IngestMetrics } from './metrics.js';
+import { resolveOptions, type IngestOptions } from './options.js';
+import { PresenceTracker } from './presence.js';
+
+export type Transport = 'mqtt' | 'tcp' | 'json';
+
+export interface HandleMeta {
+  transport: Transport;
+  /** Who sent it: `ip:port` for TCP, `mqtt:<topic>` for MQTT. */
+  peer: string;
+  /** The MN named by the MQTT topic; must equal the packet's MN. */
+  topicMn?: string;
+}
+
+export type Outcome = 'accepted' | 'duplicate' | 'rejected' | 'partial';
+
+export interface HandleResult {
+  outcome: Outcome;
+  /** Frame to send back (9014) when the packet asked for one and is durably recorded. */
+  ack?: string;
+  /** Further frames for the device (1012 time set). */
+  replies?: string[];
+  /** The packet's MN, when it could be read. */
+  mn?: string;
+  /** Dead-letter error code when rejected. */
+  code?: string;
+  /** Readings emitted (accepted only). */
+  readings?: number;
+}
+
+export interface IngestPipeline {
+  /** Resolves once the packet's effects are durably on the bus; rejects only if the bus stays down. */
+  handle(raw: Buffer | string, meta: HandleMeta): Promise<HandleResult>;
+  /** Bytes that are not a frame (TCP garbage, a frame cut off by a closed connection) → dead letter. */
+  reportGarbage(bytes: Buffer, meta: HandleMeta, code?: string): Promise<void>;
+  /** Any sign of life from a device (a heartbeat, bytes on its bound connection). */
+  touch(mn: string, transport: Transport): void;
+  /** Offline transitions and expired sub-packet sets, as of `now` (runs on a timer too). */
+  sweep(now?: number): Promise<void>;
+  readonly pending: number;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PipelineDeps {
+  bus: Bus;
+  sites: SiteIndex;
+  logger: Logger;
+  metrics: IngestMetrics;
+  clock?: () => number;
+  options?: Partial<IngestOptions>;
+}
+
+const DATA_CNS = new Set(Object.keys(dataKindByCn));
+
+class Rejection extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The transport-independent core: one packet in, readings / dead letter / status out, ack back.
+ * Effects go through the batcher, and `handle` resolves only after they are durable, so an
+ * adapter acks a device exactly when nothing can be lost any more.
+ */
+export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
+  const { bus, sites, logger, metrics } = deps;
+  const clock = deps.clock ?? Date.now;
+  const opts = resolveOptions(deps.options);
+  const batcher = new BusBatcher(bus, { maxMessages: opts.batchMaxMessages, lingerMs: opts.batchLingerMs, retryMs: opts.busRetryMs }, logger, metrics);
+  const recent = new RecentKeys(opts.dedupWindow);
+  const presence = new PresenceTracker(opts);
+  const assembler = createSubPacketAssembler();
+  const lastTimeSet = new Map<string, number>();
+
+  const emit = (topic: string, key: string | null, value: unknown): Promise<void> => {
+    const message: BusMessage = { key, value: Buffer.from(JSON.stringify(value)) };
+    return batcher.send(topic, message);
+  };
+
+  const deadLetter = (raw: Buffer | string, meta: HandleMeta, code: string, message: string, mn: string | null): Promise<void> => {
+    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const letter: DeadLetter = {
+      source: meta.transport,
+      receivedAt: clock(),
+      raw: bytes.toString('utf8'),
+      rawBase64: bytes.toString('base64'),
+      peer: meta.peer,
+      error: { code, message },
+    };
+    metrics.packetsRejected.inc({ transport: meta.transport, code });
+    logger.info({ code, peer: meta.peer, mn, reason: message }, 'packet to dead letters');
+    return emit(Topics.deadletter, mn, letter);
+  };
+
+  const statusOut = (status: DeviceStatus | null): Promise<void> | null => {
+    if (!status) return null;
+    metrics.devicesOnline.set(presence.onlineCount);
+    return emit(Topics.deviceStatus, status.mn, status);
+  };
+
+  /** Readings (or JSON batch) path shared by HJ 212 and JSON uploads. */
+  const accept = async (batch: ReadingBatch, meta: HandleMeta, keys: string[], skewMs: number | null): Promise<void> => {
+    for (const k of keys) recent.add(k); // claimed now so a concurrent resend is a duplicate
+    try {
+      const status = presence.seen(batch.mn, batch.receivedAt, { transport: meta.transport, isData: true, clockSkewMs: skewMs });
+      await Promise.all([emit(Topics.readings, batch.mn, batch), statusOut(status)]);
+    } catch (err) {
+      for (const k of keys) recent.delete(k); // not on the bus: a resend must get through
+      throw err;
+    }
+    metrics.packetsAccepted.inc({ transport: meta.transport });
+    metrics.readings.inc(batch.readings.length);
+  };
+
+  const checkDevice = (mn: string, meta: HandleMeta): void => {
+    if (meta.topicMn !== undefined && meta.topicMn !== mn) {
+      throw new Rejection('MN_TOPIC_MISMATCH', `packet MN ${mn} differs from the topic's MN ${meta.topicMn}`);
+    }
+    if (!mn) throw new Rejection('EMPTY_MN', 'packet has an empty MN');
+    if (opts.registration === 'reject-unregistered' && !sites.get(mn)) {
+      throw new Rejection('UNREGISTERED_MN', `MN ${mn} is not in the site registry (registration policy reject-unregistered)`);
+    }
+  };
+
+  const checkDataTime = (dataTime: number, receivedAt: number): void => {
+    if (dataTime - receivedAt > opts.futureRejectMs) {
+      throw new Rejection('DATATIME_FUTURE', `DataTime ${new Date(dataTime).toISOString()} is ${Math.round((dataTime - receivedAt) / 60_000)} min ahead of platform time (limit ${opts.futureRejectMs / 60_000} min)`);
+    }
+  };
+
+  /** Skew of the logger clock: QN is stamped when it sends, the best witness; else a real-time DataTime. */
+  const skewOf = (packet: Packet, receivedAt: number, offset: number): number | null => {
+    const qnTime = packet.qn ? parseDataTime(packet.qn, offset) : null;
+    if (qnTime !== null) return qnTime - receivedAt;
+    if (packet.cn === '2011' && packet.data.dataTime) {
+      const dt = parseDataTime(packet.data.dataTime, offset);
+      if (dt !== null) return dt - receivedAt;
+    }
+    return null;
+  };
+
+  const repliesFor = (packet: Packet, skewMs: number | null, now: number): string[] => {
+    if (skewMs === null || Math.abs(skewMs) <= opts.clockSkewToleranceMs) return [];
+    const last = lastTimeSet.get(packet.mn);
+    if (last !== undefined && now - last < opts.calibrationIntervalMs) return [];
+    lastTimeSet.set(packet.mn, now);
+    metrics.timeSets.inc();
+    logger.info({ mn: packet.mn, skewMs }, 'logger clock skewed: sending 1012 time set');
+    return [timeCalibration(packet, now)];
+  };
+
+  const contentKey = (mn: string, cn: string, dataTime: string | number, content: unknown): string =>
+    `c|${mn}|${cn}|${dataTime}|${createHash('sha1').update(JSON.stringify(content)).digest('base64')}`;
+
+  const handleJson = async (raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> => {
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+    let batch: ReadingBatch;
+    try {
+      batch = parseJsonUpload(text, receivedAt);
+      checkDevice(batch.mn, meta);
+      checkDataTime(batch.dataTime, receivedAt);
+    } catch (err) {
+      const code = err instanceof JsonUploadError || err instanceof Rejection ? err.code : 'BAD_JSON';
+      await deadLetter(raw, meta, code, (err as Error).message, meta.topicMn ?? null);
+      return { outcome: 'rejected', code, mn: meta.topicMn };
+    }
+    const keys = [contentKey(batch.mn, batch.cn, batch.dataTime, batch.readings)];
+    if (batch.qn) keys.push(`q|${batch.mn}|${batch.cn}|${batch.qn}`);
+    if (keys.some((k) => recent.has(k))) {
+      metrics.duplicates.inc({ transport: meta.transport });
+      presence.seen(batch.mn, receivedAt, { transport: 'json', isData: false });
+      return { outcome: 'duplicate', mn: batch.mn };
+    }
+    await accept(batch, meta, keys, null);
+    return { outcome: 'accepted', mn: batch.mn, readings: batch.readings.length };
+  };
+
+  const handleNonData = async (packet: Packet, raw: Buffer | string, meta: HandleMeta, receivedAt: number, skewMs: number | null): Promise<HandleResult> => {
+    metrics.nonData.inc({ cn: packet.cn });
+    const base = presence.seen(packet.mn, receivedAt, { transport: meta.transport, isData: false, clockSkewMs: skewMs });
+    // Every status/restart/response upload is recorded on devices.status.v1 as an event on top
+    // of the DeviceStatus fields (consumers that only know DeviceStatus ignore `event`).
+    const status: DeviceStatus & { event: Record<string, unknown> } = {
+      ...(base ?? { mn: packet.mn, state: 'online', at: receivedAt, lastSeen: presence.lastSeen(packet.mn), clockSkewMs: skewMs, transport: meta.transport }),
+      event: { cn: packet.cn, qn: packet.qn, st: packet.st, dataTime: packet.data.dataTime, params: packet.cp, peer: meta.peer },
+    };
+    logger.info({ mn: packet.mn, cn: packet.cn, qn: packet.qn, params: packet.cp }, 'device upload recorded on the status topic');
+    if (base) metrics.devicesOnline.set(presence.onlineCount);
+    await emit(Topics.deviceStatus, packet.mn, status);
+    return { outcome: 'accepted', mn: packet.mn, ack: packet.flagBits?.ackRequested ? dataAck(packet) : undefined, replies: repliesFor(packet, skewMs, receivedAt) };
+  };
+
+  const handleHj212 = async (raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> => {
+    let packet: Packet;
+    try {
+      packet = parseFrame(raw, opts.maxFrameBytes);
+    } catch (err) {
+      const e = errorOf(err);
+      await deadLetter(raw, meta, e.code, e.message, meta.topicMn ?? null);
+      return { outcome: 'rejected', code: e.code, mn: meta.topicMn };
+    }
+    const mn = packet.mn;
+    const ackIfAsked = (): string | undefined => (packet.flagBits?.ackRequested ? dataAck(packet) : undefined);
+    const reject = async (code: string, message: string): Promise<HandleResult> => {
+      // Durably recorded, so the logger may stop resending: ack it as received.
+      await deadLetter(raw, meta, code, message, mn || meta.topicMn || null);
+      return { outcome: 'rejected', code, mn, ack: ackIfAsked() };
+    };
+    try {
+      checkDevice(mn, meta);
+    } catch (err) {
+      const r = err as Rejection;
+      return reject(r.code, r.message);
+    }
+    const offset = sites.get(mn)?.utcOffsetMinutes ?? undefined;
+    const skewMs = skewOf(packet, receivedAt, offset ?? 480);
+    const qnKey = packet.qn ? `q|${mn}|${packet.cn}|${packet.qn}${packet.pno !== null ? `|${packet.pno}` : ''}` : null;
+    if (qnKey && recent.has(qnKey)) return duplicate(packet, meta, receivedAt, ackIfAsked());
+    if (!DATA_CNS.has(packet.cn)) {
+      if (qnKey) recent.add(qnKey);
+      try {
+        return await handleNonData(packet, raw, meta, receivedAt, skewMs);
+      } catch (err) {
+        if (qnKey) recent.delete(qnKey);
+        throw err;
+      }
+    }
+
+    let whole = packet;
+    if (packet.flagBits?.subPacket && packet.pnum !== null && packet.pnum > 1) {
+      const done = assembler.add(packet, { at: receivedAt, raw, transport: meta.transport, peer: meta.peer });
+      if (!done) {
+        metrics.partials.inc({ transport: meta.transport });
+        presence.seen(mn, receivedAt, { transport: meta.transport, isData: false, clockSkewMs: skewMs });
+        return { outcome: 'partial', mn };
+      }
+      whole = done;
+    }
+
+    let batch: ReadingBatch;
+    try {
+      batch = readingsOf(whole, { receivedAt, source: meta.transport, utcOffsetMinutes: offset });
+      checkDataTime(batch.dataTime, receivedAt);
+    } catch (err) {
+      const e = err instanceof Rejection ? err : errorOf(err);
+      return reject(e.code, e.message);
+    }
+    const keys = [contentKey(mn, whole.cn, whole.data.dataTime ?? '', whole.items)];
+    const wholeQnKey = whole.qn ? `q|${mn}|${whole.cn}|${whole.qn}` : null;
+    if (wholeQnKey) keys.push(wholeQnKey);
+    if (keys.some((k) => recent.has(k))) return duplicate(packet, meta, receivedAt, ackIfAsked());
+    await accept(batch, meta, keys, skewMs);
+    return { outcome: 'accepted', mn, readings: batch.readings.length, ack: ackIfAsked(), replies: repliesFor(packet, skewMs, receivedAt) };
+  };
+
+  const duplicate = (packet: Packet, meta: HandleMeta, receivedAt: number, ack: string | undefined): HandleResult => {
+    metrics.duplicates.inc({ transport: meta.transport });
+    presence.seen(packet.mn, receivedAt, { transport: meta.transport, isData: false });
+    // Still acked: the logger resends until it hears a 9014.
+    return { outcome: 'duplicate', mn: packet.mn, ack };
+  };
+
+  const sweep = async (now = clock()): Promise<void> => {
+    const work: Array<Promise<void>> = [];
+    for (const status of presence.sweep(now)) {
+      logger.info({ mn: status.mn, lastSeen: status.lastSeen }, 'device offline');
+      work.push(emit(Topics.deviceStatus, status.mn, status));
+    }
+    metrics.devicesOnline.set(presence.onlineCount);
+    for (const set of assembler.expire(now - opts.subPacketTimeoutMs)) {
+      const raw = Buffer.concat(set.raws);
+      const message = `incomplete split packet: got PNO ${set.received.join(',')} of PNUM ${set.pnum} (QN ${set.qn ?? '-'}) within ${opts.subPacketTimeoutMs} ms`;
+      work.push(deadLetter(raw, { transport: set.transport, peer: set.peer }, 'INCOMPLETE_SUBPACKETS', message, set.mn));
+    }
+    await Promise.all(work);
+  };
+
+  const timer = setInterval(() => {
+    sweep().catch((err: unknown) => logger.error({ err }, 'sweep failed'));
+  }, opts.sweepIntervalMs);
+  timer.unref();
+
+  return {
+    async handle(raw, meta) {
+      const receivedAt = clock();
+      metrics.packetsIn.inc({ transport: meta.transport });
+      if (meta.transport === 'json') return handleJson(raw, meta, receivedAt);
+      return handleHj212(raw, meta, receivedAt);
+    },
+    async reportGarbage(bytes, meta, code = 'GARBAGE') {
+      await deadLetter(bytes, meta, code, `${bytes.length} byte(s) that are not an HJ 212 frame`, meta.topicMn ?? null);
+    },
+    touch(mn, transport) {
+      const status = presence.seen(mn, clock(), { transport, isData: false });
+      if (status) void statusOut(status)?.catch((err: unknown) => logger.warn({ err }, 'status not sent'));
+    },
+    sweep,
+    get pending() {
+      return batcher.pending;
+    },
+    flush: () => batcher.flush(),
+    async close() {
+      clearInterval(timer);
+      await batcher.close();
+    },
+  };
+}
