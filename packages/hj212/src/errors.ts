@@ -65,7 +65,8 @@ export type Hj212WarningCode =
   | 'EMPTY_ITEM'
   | 'DUPLICATE_KEY'
   | 'NON_ASCII'
-  | 'LENGTH_OVER_STANDARD';
+  | 'LENGTH_OVER_STANDARD'
+  | 'DUPLICATE_PART';
 
 export interface Hj212Warning {
   code: Hj212WarningCode;

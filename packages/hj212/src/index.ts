@@ -10,3 +10,5 @@ export * from './build.js';
 export * from './codes2005.js';
 export * from './to-readings.js';
 export * from './responses.js';
+export * from './reassembly.js';
+export * from './stream-decoder.js';
