@@ -40,6 +40,8 @@ export interface MqttIngestOptions {
 
 export interface MqttIngest {
   readonly protocolVersion: 4 | 5;
+  /** Every session connected to the broker. */
+  readonly connected: boolean;
   readonly subscriptions: string[];
   close(): Promise<void>;
 }
@@ -68,6 +70,9 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<MqttInge
   return {
     protocolVersion,
     subscriptions,
+    get connected() {
+      return sessions.every((s) => s.connected);
+    },
     async close() {
       await Promise.all(sessions.map((s) => s.close()));
     },
@@ -75,6 +80,7 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<MqttInge
 }
 
 interface Session {
+  readonly connected: boolean;
   close(): Promise<void>;
 }
 
@@ -203,8 +209,12 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
   });
 
   return {
+    get connected() {
+      return client.connected;
+    },
     async close() {
       stopping = true;
+      client.stream?.pause(); // take no more; the session keeps its subscription for the next start
       // Let the packets in hand reach the bus and their PUBACKs go out before disconnecting.
       await ackChain.catch(() => undefined);
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
