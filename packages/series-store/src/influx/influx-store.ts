@@ -1,0 +1,186 @@
+import { InfluxDB, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
+import type { Logger } from '@offsite/runtime';
+import type { DataKind } from '@offsite/domain';
+import type { HourlyAverage, HourlyQuery, RangeQuery, SeriesPoint, SeriesStore } from '../port.js';
+import { KIND_PREFERENCE, comparePoints, dedupeLastWins, validatePoints, type StoredPoint } from '../points.js';
+import { assembleHours, checkHourlyQuery, checkTimeWindow, expectedFromInterval, offsetMs, type HourBucket } from '../hourly.js';
+import { AckedWriter } from './acked-writer.js';
+import { hourlyFlux, latestFlux, rangeFlux } from './flux.js';
+import { FLOAT_FIELDS, KINDS, NULLS_FIELD, STRING_FIELDS, fromPivotedRow, toLineProtocol } from './schema.js';
+import { ensureRollups, rollupFlux, type RollupOptions, type RollupResult } from './rollups.js';
+
+export interface InfluxSeriesStoreOptions {
+  url: string;
+  token: string;
+  org: string;
+  bucket: string;
+  logger: Logger;
+  /** Points per HTTP write; default 5000 (InfluxDB 2 takes ~200k points/s at that size). */
+  batchSize?: number;
+  /** How long a partial batch waits for more points from concurrent writes; default 0 (next tick). */
+  flushIntervalMs?: number;
+  /** Retries per batch after the first failure; default 5. */
+  maxRetries?: number;
+  /** Random extra ms per retry delay; default 200. */
+  retryJitter?: number;
+  /** First retry delay; default 1000 ms, doubling up to maxRetryDelayMs (default 30 s). */
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Concurrent HTTP writes; default 2. */
+  maxInFlight?: number;
+  /** HTTP timeout per request; default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface InfluxSeriesStore extends SeriesStore {
+  readonly kind: 'influx';
+  /** Creates (or updates) the hourly rollup bucket and the Flux task that fills it. */
+  ensureRollups(opts?: RollupOptions): Promise<RollupResult>;
+  /**
+   * Re-aggregates raw rtd of [from, to) (widened to whole UTC hours) into the hourly bucket, for
+   * backfills older than the task's 3-hour look-back.
+   */
+  rollup(from: number, to: number, hourlyBucket?: string): Promise<void>;
+}
+
+type Row = Record<string, unknown>;
+
+/** SeriesStore on InfluxDB 2 (Flux). See docs/series-schema.md for the layout. */
+export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxSeriesStore {
+  const log = opts.logger.child({ component: 'series-store', adapter: 'influx', bucket: opts.bucket });
+  const batchSize = opts.batchSize ?? 5000;
+  const influx = new InfluxDB({ url: opts.url, token: opts.token, timeout: opts.timeoutMs ?? 30_000 });
+  // The WriteApi only encodes and sends; batching, acknowledgement and retries are AckedWriter's.
+  const writeApi: WriteApi = influx.getWriteApi(opts.org, opts.bucket, 'ms', {
+    batchSize: batchSize + 1,
+    flushInterval: 0,
+    maxRetries: 0,
+    maxBufferLines: 0,
+    gzipThreshold: 64 * 1024,
+  });
+  const writer = new AckedWriter(
+    writeApi,
+    {
+      batchSize,
+      flushIntervalMs: opts.flushIntervalMs ?? 0,
+      maxInFlight: opts.maxInFlight ?? 2,
+      maxRetries: opts.maxRetries ?? 5,
+      retryJitter: opts.retryJitter ?? 200,
+      minRetryDelayMs: opts.minRetryDelayMs ?? 1000,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 30_000,
+    },
+    log,
+  );
+  const queryApi: QueryApi = influx.getQueryApi(opts.org);
+  let closed = false;
+
+  const ensureOpen = () => {
+    if (closed) throw new Error('series store is closed');
+  };
+
+  async function write(points: SeriesPoint[]): Promise<void> {
+    ensureOpen();
+    const valid = dedupeLastWins(validatePoints(points));
+    await writer.write(valid.map((p) => toLineProtocol(p, writeApi)));
+  }
+
+  async function range(q: RangeQuery): Promise<SeriesPoint[]> {
+    ensureOpen();
+    checkTimeWindow(q.from, q.to, 'range');
+    if (q.to === q.from || q.limit === 0) return [];
+    const rows = await queryApi.collectRows<Row>(rangeFlux(opts.bucket, q));
+    return rows.map((r) => fromPivotedRow(q.kind, r));
+  }
+
+  async function hourly(q: HourlyQuery): Promise<HourlyAverage[]> {
+    ensureOpen();
+    checkHourlyQuery(q);
+    if (q.to === q.from) return [];
+    const rows = await queryApi.collectRows<Row>(
+      hourlyFlux(opts.bucket, { mn: q.mn, pollutant: q.pollutant, from: q.from, to: q.to, offsetMs: offsetMs(q), withSpacing: q.expectedPerHour === undefined }),
+    );
+    const buckets: HourBucket[] = [];
+    let spacing: number | null = null;
+    for (const r of rows) {
+      if (r.result === 'spacing') {
+        spacing = typeof r.t === 'number' ? r.t : null;
+        continue;
+      }
+      const valid = Number(r.valid);
+      const ccount = Number(r.ccount);
+      buckets.push({
+        hourStart: Number(r.hour),
+        totalCount: Number(r.total),
+        validCount: valid,
+        avg: valid > 0 ? Number(r.vsum) / valid : null,
+        convertedAvg: ccount > 0 ? Number(r.csum) / ccount : null,
+      });
+    }
+    return assembleHours(q, buckets, expectedFromInterval(spacing));
+  }
+
+  async function latest(mn: string): Promise<SeriesPoint[]> {
+    ensureOpen();
+    const rows = await queryApi.collectRows<Row>(latestFlux(opts.bucket, mn));
+    // Rows are one per (series, field): rebuild each series' last point.
+    const series = new Map<string, { kind: DataKind; rows: Row[] }>();
+    for (const r of rows) {
+      const key = String(r.table);
+      const s = series.get(key) ?? { kind: r._measurement as DataKind, rows: [] };
+      s.rows.push(r);
+      series.set(key, s);
+    }
+    const best = new Map<string, StoredPoint>();
+    for (const { kind, rows: fieldRows } of series.values()) {
+      if (!KINDS.includes(kind)) continue;
+      const marker = fieldRows.find((r) => r._field === NULLS_FIELD);
+      const time = marker ? String(marker._time) : fieldRows.map((r) => String(r._time)).sort().at(-1)!;
+      const pivoted: Row = { ...fieldRows[0], _time: time };
+      for (const r of fieldRows) {
+        if (r._time === time && ([...FLOAT_FIELDS, ...STRING_FIELDS, NULLS_FIELD] as string[]).includes(String(r._field))) pivoted[String(r._field)] = r._value;
+      }
+      const p = fromPivotedRow(kind, pivoted);
+      const current = best.get(p.pollutant);
+      const rank = (k: DataKind) => KIND_PREFERENCE.indexOf(k);
+      if (!current || rank(p.kind) < rank(current.kind) || (p.kind === current.kind && p.time > current.time)) best.set(p.pollutant, p);
+    }
+    return [...best.values()].sort((a, b) => (a.pollutant < b.pollutant ? -1 : a.pollutant > b.pollutant ? 1 : comparePoints(a, b)));
+  }
+
+  async function health(): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      const res = await fetch(new URL('/health', opts.url), { signal: AbortSignal.timeout(3000) });
+      const body = (await res.json().catch(() => ({}))) as { status?: string; message?: string };
+      if (res.ok && body.status === 'pass') return { ok: !closed, detail: closed ? 'closed' : undefined };
+      return { ok: false, detail: `influx /health: HTTP ${res.status} ${body.status ?? ''} ${body.message ?? ''}`.trim() };
+    } catch (err) {
+      return { ok: false, detail: `influx /health: ${(err as Error).message}` };
+    }
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    await writer.drain();
+    await writeApi.close();
+  }
+
+  return {
+    kind: 'influx',
+    write,
+    range,
+    hourly,
+    latest,
+    health,
+    close,
+    async rollup(from, to, hourlyBucket = `${opts.bucket}_hourly`) {
+      ensureOpen();
+      checkTimeWindow(from, to, 'rollup');
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const start = Math.floor(from / 3_600_000) * 3_600_000;
+      const stop = Math.ceil(to / 3_600_000) * 3_600_000;
+      await queryApi.collectRows(rollupFlux(opts.bucket, hourlyBucket, iso(start), iso(stop)));
+    },
+    ensureRollups: (o) => ensureRollups({ url: opts.url, token: opts.token, org: opts.org, bucket: opts.bucket, logger: log }, o),
+  };
+}

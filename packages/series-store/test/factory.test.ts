@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '@offsite/runtime';
+import { createSeriesStore, SeriesStoreEnv } from '../src/index.js';
+
+const logger = createLogger('series-store-test');
+
+describe('createSeriesStore', () => {
+  it('is embedded when no INFLUX_* is set', async () => {
+    const s = await createSeriesStore(SeriesStoreEnv.parse({}), { logger, memory: true });
+    expect(s.kind).toBe('embedded');
+    expect(await s.health()).toEqual({ ok: true });
+    await s.close();
+    expect(await s.health()).toMatchObject({ ok: false });
+  });
+
+  it('refuses half an InfluxDB configuration, naming what is missing', async () => {
+    const env = SeriesStoreEnv.parse({ INFLUX_URL: 'http://127.0.0.1:18086', INFLUX_TOKEN: 't' });
+    await expect(createSeriesStore(env, { logger, memory: true })).rejects.toThrow(/INFLUX_ORG, INFLUX_BUCKET/);
+  });
+
+  it('picks influx when all INFLUX_* are set (no connection is made until used)', async () => {
+    const env = SeriesStoreEnv.parse({ INFLUX_URL: 'http://127.0.0.1:9', INFLUX_TOKEN: 't', INFLUX_ORG: 'o', INFLUX_BUCKET: 'b', INFLUX_BATCH_SIZE: '2000' });
+    expect(env.INFLUX_BATCH_SIZE).toBe(2000);
+    const s = await createSeriesStore(env, { logger });
+    expect(s.kind).toBe('influx');
+    expect((await s.health()).ok).toBe(false);
+    await s.close();
+  });
+});

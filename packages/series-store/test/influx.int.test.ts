@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { InfluxDB } from '@influxdata/influxdb-client';
+import { createLogger } from '@offsite/runtime';
+import { infraAvailable } from '@offsite/runtime/testing';
+import { seriesStoreContract } from './contract.js';
+import { createInfluxSeriesStore, createSeriesStore, SeriesStoreEnv, type InfluxSeriesStore } from '../src/index.js';
+
+const env = process.env;
+const has = infraAvailable('influx');
+const conn = () => ({ url: env.INFLUX_URL!, token: env.INFLUX_TOKEN!, org: env.INFLUX_ORG!, bucket: env.INFLUX_BUCKET! });
+const logger = createLogger('series-store-int');
+
+describe.skipIf(!has)('influx series store', () => {
+  seriesStoreContract('influx (real InfluxDB 2)', async () => createInfluxSeriesStore({ ...conn(), logger }));
+
+  describe('influx specifics', () => {
+    let store: InfluxSeriesStore;
+    beforeAll(() => {
+      store = createInfluxSeriesStore({ ...conn(), logger, batchSize: 1000 });
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('write() resolves only once every batch is on the server (visible to a fresh query at once)', async () => {
+      const mn = `TACK${randomUUID().slice(0, 8)}`;
+      const t0 = Date.UTC(2025, 0, 1);
+      // 3 full batches and a partial one, written by two concurrent callers.
+      const mk = (n: number, off: number) => Array.from({ length: n }, (_, i) => ({ mn, kind: 'rtd' as const, pollutant: 'a21026', time: t0 + (off + i) * 1000, value: i, flag: 'N' }));
+      await Promise.all([store.write(mk(2500, 0)), store.write(mk(1200, 2500))]);
+      const fresh = new InfluxDB({ url: conn().url, token: conn().token }).getQueryApi(conn().org);
+      const rows = await fresh.collectRows<{ _value: number }>(
+        `from(bucket: "${conn().bucket}") |> range(start: 2024-12-31T00:00:00Z, stop: 2025-01-02T00:00:00Z) |> filter(fn: (r) => r.mn == "${mn}" and r._field == "value") |> count()`,
+      );
+      expect(rows[0]?._value).toBe(3700);
+    });
+
+    it('rejects (does not hang) when the server refuses the write, with the server message', async () => {
+      const bad = createInfluxSeriesStore({ ...conn(), token: 'wrong-token', logger, maxRetries: 1, minRetryDelayMs: 10 });
+      await expect(bad.write([{ mn: 'TBAD', kind: 'rtd', pollutant: 'x', time: Date.UTC(2025, 0, 1), value: 1, flag: 'N' }])).rejects.toThrow(/unauthorized|401/i);
+      expect((await bad.health()).ok).toBe(true);
+      await bad.close();
+    });
+
+    it('reports unhealthy for a server that is not there', async () => {
+      const gone = createInfluxSeriesStore({ ...conn(), url: 'http://127.0.0.1:9', logger });
+      expect(await gone.health()).toMatchObject({ ok: false });
+      await gone.close();
+    });
+
+    it('ensureRollups creates the hourly bucket and task; rollup() writes the same sums as hourly()', async () => {
+      const hourlyBucket = `${conn().bucket}_hourly_test`;
+      const r1 = await store.ensureRollups({ hourlyBucket, taskName: `${conn().bucket}_rtd_hourly_test` });
+      const r2 = await store.ensureRollups({ hourlyBucket, taskName: `${conn().bucket}_rtd_hourly_test` });
+      expect(r2.taskId).toBe(r1.taskId);
+      expect(r2.created).toEqual({ bucket: false, task: false });
+      const mn = `TROL${randomUUID().slice(0, 8)}`;
+      const h0 = Date.UTC(2025, 1, 1, 2);
+      const pts = Array.from({ length: 240 }, (_, i) => ({ mn, kind: 'rtd' as const, pollutant: 'a21026', time: h0 + i * 30_000, value: i % 7, converted: i % 5, flag: i % 4 === 0 ? 'M' : 'N', region: '320500' }));
+      await store.write(pts);
+      await store.rollup(h0, h0 + 2 * 3_600_000, hourlyBucket);
+      const q = new InfluxDB({ url: conn().url, token: conn().token }).getQueryApi(conn().org);
+      const rows = await q.collectRows<{ _time: string; total: number; valid: number; vsum: number }>(
+        `from(bucket: "${hourlyBucket}") |> range(start: 2025-02-01T00:00:00Z, stop: 2025-02-02T00:00:00Z) |> filter(fn: (r) => r.mn == "${mn}") |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value") |> group() |> sort(columns: ["_time"])`,
+      );
+      const hourly = await store.hourly({ mn, pollutant: 'a21026', from: h0, to: h0 + 2 * 3_600_000, expectedPerHour: 120 });
+      expect(rows.map((r) => [Date.parse(r._time), r.total, r.valid])).toEqual(hourly.map((h) => [h.hourStart, h.totalCount, h.validCount]));
+      expect(rows.map((r) => r.vsum / r.valid)).toEqual(hourly.map((h) => h.avg));
+    });
+  });
+
+  it('createSeriesStore picks influx when INFLUX_* are set', async () => {
+    const s = await createSeriesStore(SeriesStoreEnv.parse(env), { logger });
+    expect(s.kind).toBe('influx');
+    await s.close();
+  });
+});
