@@ -85,6 +85,7 @@ export function checkFrame(input: string | Uint8Array, options: FrameOptions = {
   const crcStart = end - 4;
   const written = readHex4(at, crcStart);
   if (written.value < 0) {
+    explainTrailingData(at, declared, end, isText ? null : input);
     throw new Hj212Error('BAD_CRC', `CRC field "${snippet(crcStart, end)}" is not 4 hex digits (or the frame is truncated)`, 'crc');
   }
   if (declared > maxDataLength) {
@@ -165,10 +166,20 @@ function decodeBytes(bytes: Uint8Array): { text: string; encoding: CheckedFrame[
   try {
     return { text: utf8.decode(bytes), encoding: 'utf-8' };
   } catch {
-    try {
-      return { text: gbk.decode(bytes), encoding: 'gbk' };
-    } catch {
-      throw new Hj212Error('BAD_ENCODING', 'data segment is neither ASCII, UTF-8 nor GBK', 'data');
-    }
+    // Node's GBK decoder silently drops some invalid bytes even when fatal, so check the structure first.
+    if (!isGbk(bytes)) throw new Hj212Error('BAD_ENCODING', 'data segment is neither ASCII, UTF-8 nor GBK', 'data');
+    return { text: gbk.decode(bytes), encoding: 'gbk' };
   }
+}
+
+/** GBK byte structure: ASCII, 0x80 (euro), or a lead byte 0x81-0xFE with a trail byte 0x40-0xFE except 0x7F. */
+function isGbk(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b <= 0x80) continue;
+    if (b === 0xff) return false;
+    const t = bytes[++i];
+    if (t === undefined || t < 0x40 || t === 0x7f || t === 0xff) return false;
+  }
+  return true;
 }
