@@ -26,8 +26,9 @@ do_build() {
   local t0; t0=$(now_ms)
   say "resolving kafka_2.13:$KAFKA_VERSION from Maven Central into $LIB"
   rm -rf "$LIB.tmp"
-  mvn -q -B -Dstyle.color=never -f "$INFRA_DIR/kafka/pom.xml" -Dmaven.repo.local="$OFFSITE_CACHE/m2" \
-    dependency:copy-dependencies -DoutputDirectory="$LIB.tmp" >&2 || die "mvn dependency:copy-dependencies failed"
+  mvn -q -B -f "$INFRA_DIR/kafka/pom.xml" -Dmaven.repo.local="$OFFSITE_CACHE/m2" \
+    dependency:copy-dependencies -DoutputDirectory="$LIB.tmp" >"$BASE/mvn.log" 2>&1 \
+    || { tail -n 30 "$BASE/mvn.log" >&2; die "mvn dependency:copy-dependencies failed; log: $BASE/mvn.log"; }
   rm -rf "$LIB" && mv "$LIB.tmp" "$LIB" && touch "$LIB/.complete"
   say "$(ls "$LIB"/*.jar | wc -l) jars in $(( ($(now_ms) - t0) / 1000 )) s"
 }

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 HAS_BUILD=1
 
 BASE="$OFFSITE_CACHE/mosquitto"
-CONF="$INFRA_DIR/mosquitto/mosquitto.conf"
+CONF="$INFRA_DIR/mosquitto/mosquitto.conf"   # kept in the repo; copied when the port moves
 PIDFILE="$BASE/mosquitto.pid"
 LOG="$BASE/mosquitto.log"
 MOSQUITTO=/usr/sbin/mosquitto
@@ -19,6 +19,10 @@ do_start() {
   if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on mqtt://127.0.0.1:$MQTT_PORT_LOCAL"; return 0; fi
   port_open "$MQTT_PORT_LOCAL" && die "127.0.0.1:$MQTT_PORT_LOCAL is taken by another process"
   do_build
+  if [[ "$MQTT_PORT_LOCAL" != 18830 ]]; then
+    sed "s/^listener 18830 /listener $MQTT_PORT_LOCAL /" "$INFRA_DIR/mosquitto/mosquitto.conf" >"$BASE/mosquitto.conf"
+    CONF="$BASE/mosquitto.conf"
+  fi
   # As root, mosquitto drops to the mosquitto user after reading its config: keep it readable.
   chmod a+r "$CONF" 2>/dev/null || true
   local t0; t0=$(now_ms)
