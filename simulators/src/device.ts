@@ -128,7 +128,7 @@ export class SimDevice {
   /** Frame a record (a new QN at send time). Also used to re-upload history on a backfill request. */
   packet(record: DataRecord, sendAt: number): SimPacket {
     const v2005 = this.setup.protocol === '2005';
-    const items: Array<[string, string]> = v2005 ? record.items.map(([k, v]) => [to2005Key(k), v]) : record.items;
+    const items: Array<[string, string]> = v2005 ? to2005Items(record.items) : record.items;
     const frame = buildPacket({
       qn: v2005 ? null : formatDataTime(this.clock(sendAt), true, this.offsetMinutes),
       st: this.st,
@@ -211,10 +211,17 @@ export class SimDevice {
   }
 }
 
-function to2005Key(key: string): string {
-  const dash = key.lastIndexOf('-');
-  if (dash <= 0) return key;
-  const code = key.slice(0, dash);
-  const spec = AIR_FACTORS.find((f) => f.code === code) ?? WATER_FACTORS.find((f) => f.code === code);
-  return spec ? `${spec.code2005}${key.slice(dash)}` : key;
+/** Old factor codes; factors 2005 had no code for (flue gas pressure) are left out, as old loggers do. */
+function to2005Items(items: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [key, value] of items) {
+    const dash = key.lastIndexOf('-');
+    if (dash <= 0) {
+      out.push([key, value]);
+      continue;
+    }
+    const code2005 = factorSpec(key.slice(0, dash)).code2005;
+    if (code2005 !== null) out.push([`${code2005}${key.slice(dash)}`, value]);
+  }
+  return out;
 }

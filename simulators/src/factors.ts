@@ -3,8 +3,8 @@ import { Factor } from '@offsite/domain';
 /** How a logger writes one factor: written precision, old 2005 code, which aggregates it carries. */
 export interface FactorSpec {
   code: string;
-  /** HJ/T 212-2005 code spoken by older loggers. */
-  code2005: string;
+  /** HJ/T 212-2005 code spoken by older loggers (null: not sent by 2005 loggers). */
+  code2005: string | null;
   /** Decimals written (the analyzer's resolution as the logger prints it). */
   precision: number;
   /** O2-corrected twin (ZsRtd/ZsAvg) is reported. */
@@ -15,7 +15,7 @@ export interface FactorSpec {
   cyclic: boolean;
 }
 
-const spec = (code: string, code2005: string, precision: number, extra: Partial<FactorSpec> = {}): FactorSpec => ({
+const spec = (code: string, code2005: string | null, precision: number, extra: Partial<FactorSpec> = {}): FactorSpec => ({
   code,
   code2005,
   precision,
@@ -32,7 +32,7 @@ export const AIR_FACTORS: readonly FactorSpec[] = [
   spec(Factor.o2, 'S01', 2),
   spec(Factor.velocity, 'S02', 2),
   spec(Factor.temperature, 'S03', 1),
-  spec(Factor.pressure, 'S08', 3),
+  spec(Factor.pressure, null, 3),
   spec(Factor.moisture, 'S05', 2),
   spec(Factor.flow, 'B02', 3, { cou: 'volume' }),
 ];
