@@ -1,0 +1,68 @@
+/**
+ * Composition root for the leads consumer as its own process:
+ *   KAFKA_BROKERS (bus; in-memory when unset), DATABASE_URL (PostgreSQL; PGlite under DATA_DIR
+ *   when unset), SITES_FILE (site registry), DATA_DIR, ADMIN_TOKEN, HTTP_PORT (/healthz, /metrics).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { SiteIndex, Topics, parseSiteRegistry } from '@offsite/domain';
+import { createBus } from '@offsite/bus';
+import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
+import { createLogger, createMetrics, createServiceHttp, csvList, installShutdown, loadConfig, optionalString, port } from '@offsite/runtime';
+import { createLeadService } from './service.js';
+import { startAnomalyConsumer } from './consumer.js';
+import { createWebhookDispatcher } from './webhooks.js';
+import { ensureAdminToken } from './admin.js';
+import { createLeadsMetrics } from './metrics.js';
+
+const Env = z.object({
+  KAFKA_BROKERS: csvList,
+  DATABASE_URL: optionalString,
+  SITES_FILE: optionalString,
+  DATA_DIR: z.preprocess((v) => (typeof v === 'string' && v.trim() ? v : undefined), z.string().default('./data')),
+  ADMIN_TOKEN: optionalString,
+  HTTP_PORT: port(8083),
+});
+
+const config = loadConfig(Env);
+const logger = createLogger('leads');
+const registry = createMetrics('leads');
+const metrics = createLeadsMetrics(registry);
+
+const sites = config.SITES_FILE ? new SiteIndex(parseSiteRegistry(await readFile(config.SITES_FILE, 'utf8'), config.SITES_FILE).sites) : new SiteIndex();
+if (!config.SITES_FILE) logger.warn('SITES_FILE not set: every lead lands in region 000000 (national scope only)');
+
+const store: LeadStore = config.DATABASE_URL
+  ? await createPostgresLeadStore({ connectionString: config.DATABASE_URL })
+  : await createPgliteLeadStore({ dataDir: join(config.DATA_DIR, 'pglite-leads') });
+await ensureAdminToken({ store, dataDir: config.DATA_DIR, envToken: config.ADMIN_TOKEN });
+
+const bus = createBus({ kafkaBrokers: config.KAFKA_BROKERS, clientId: 'offsite-leads', logger });
+await bus.ensureTopics([
+  { name: Topics.anomalies, partitions: 6 },
+  { name: Topics.leads, partitions: 6 },
+  { name: Topics.deadletter, partitions: 1 },
+]);
+
+const service = createLeadService({ store, sites, bus, logger });
+const consumer = await startAnomalyConsumer({ bus, service, logger, onOutcomes: (o, dead) => metrics.record(o, dead) });
+const dispatcher = createWebhookDispatcher({ store, logger, onRound: (c) => metrics.webhook(c) });
+dispatcher.start();
+
+const http = createServiceHttp({
+  service: 'leads',
+  logger,
+  registries: [registry],
+  health: async () => ({ store: await store.health(), bus: await bus.health(), sites: { ok: true, detail: `${sites.size} sites` } }),
+});
+await http.listen({ port: config.HTTP_PORT, host: '0.0.0.0' });
+logger.info({ port: config.HTTP_PORT, store: store.kind, bus: bus.kind, sites: sites.size }, 'leads service started');
+
+installShutdown(logger, [
+  ['consumer', () => consumer.stop()],
+  ['webhooks', () => dispatcher.stop()],
+  ['http', () => http.close()],
+  ['bus', () => bus.close()],
+  ['store', () => store.close()],
+]);
