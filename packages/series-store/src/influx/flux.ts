@@ -7,7 +7,13 @@ import { KINDS, NULLS_FIELD } from './schema.js';
 
 const iso = (ms: number) => fluxDateTime(new Date(ms).toISOString());
 
-/** Raw points of one MN and kind in [from, to): one row per point, all fields as columns. */
+/**
+ * Raw points of one MN and kind in [from, to): one row per point, all fields as columns, one
+ * table per series. Merging and ordering happen in the adapter: `group()` over pivoted tables
+ * whose columns differ (a series that never had `converted`, say) followed by `sort()` misaligns
+ * columns in Flux (seen on InfluxDB 2.7.12: one column's values shifted to other rows), so the
+ * limit here is per series (a superset) and the adapter cuts it.
+ */
 export function rangeFlux(bucket: string, q: { mn: string; kind: DataKind; pollutant?: string; from: number; to: number; limit?: number }): ParameterizedQuery {
   const pollutant = q.pollutant === undefined ? fluxExpression('true') : fluxExpression(`r.pollutant == ${fluxString(q.pollutant)}`);
   const limit = q.limit === undefined ? fluxExpression('') : fluxExpression(`|> limit(n: ${fluxInteger(Math.max(0, Math.floor(q.limit)))})`);
@@ -16,8 +22,6 @@ export function rangeFlux(bucket: string, q: { mn: string; kind: DataKind; pollu
   |> filter(fn: (r) => r._measurement == ${q.kind} and r.mn == ${q.mn} and ${pollutant})
   |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
   |> drop(columns: ["_start", "_stop", "_measurement"])
-  |> group()
-  |> sort(columns: ["_time", "pollutant"])
   ${limit}`;
 }
 
@@ -31,7 +35,7 @@ export function rangeFlux(bucket: string, q: { mn: string; kind: DataKind; pollu
 export function hourlyFlux(bucket: string, q: { mn: string; pollutant: string; from: number; to: number; offsetMs: number; withSpacing: boolean }): ParameterizedQuery {
   const spacing = q.withSpacing
     ? fluxExpression(`
-rows |> keep(columns: ["t"]) |> sort(columns: ["t"]) |> difference(columns: ["t"]) |> median(column: "t", method: "exact_mean") |> yield(name: "spacing")`)
+rows |> keep(columns: ["t"]) |> group() |> sort(columns: ["t"]) |> difference(columns: ["t"]) |> map(fn: (r) => ({r with t: float(v: r.t)})) |> median(column: "t", method: "exact_mean") |> yield(name: "spacing")`)
     : fluxExpression('');
   return flux`import "strings"
 rows = from(bucket: ${bucket})
@@ -39,7 +43,6 @@ rows = from(bucket: ${bucket})
   |> filter(fn: (r) => r._measurement == "rtd" and r.mn == ${q.mn} and r.pollutant == ${q.pollutant})
   |> filter(fn: (r) => r._field == "value" or r._field == "converted" or r._field == "flag" or r._field == ${NULLS_FIELD})
   |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
-  |> group()
   |> map(fn: (r) => {
       n = if exists r.nulls then r.nulls else ""
       fl = if exists r.flag and not strings.containsStr(v: n, substr: ",flag,") then r.flag else "N"
@@ -57,6 +60,7 @@ rows = from(bucket: ${bucket})
         c: if ok and hasConverted then float(v: r.converted) else 0.0,
       }
     })
+// map() returns the same columns for every series, so regrouping by hour merges like tables.
 rows
   |> group(columns: ["hour"])
   |> reduce(

@@ -89,7 +89,8 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
     checkTimeWindow(q.from, q.to, 'range');
     if (q.to === q.from || q.limit === 0) return [];
     const rows = await queryApi.collectRows<Row>(rangeFlux(opts.bucket, q));
-    return rows.map((r) => fromPivotedRow(q.kind, r));
+    const points = rows.map((r) => fromPivotedRow(q.kind, r)).sort(comparePoints);
+    return q.limit === undefined ? points : points.slice(0, Math.max(0, Math.floor(q.limit)));
   }
 
   async function hourly(q: HourlyQuery): Promise<HourlyAverage[]> {
@@ -125,7 +126,8 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
     // Rows are one per (series, field): rebuild each series' last point.
     const series = new Map<string, { kind: DataKind; rows: Row[] }>();
     for (const r of rows) {
-      const key = String(r.table);
+      // One table per (series, field): the series is the measurement and the tags.
+      const key = [r._measurement, r.mn, r.pollutant, r.region, r.enterprise, r.outlet].join('\u0000');
       const s = series.get(key) ?? { kind: r._measurement as DataKind, rows: [] };
       s.rows.push(r);
       series.set(key, s);

@@ -83,7 +83,8 @@ ${IMPORTS}option task = {name: ${JSON.stringify(name)}, every: 1h, offset: 5m}
 ${rollupPipeline(source, target, 'date.truncate(t: -3h, unit: 1h)', 'date.truncate(t: now(), unit: 1h)')}`;
 }
 
-async function api<T>(c: Conn, method: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+/** One REST call; `notFound` is returned for a 404 (InfluxDB answers 404, not [], to a name that matches nothing). */
+async function api<T>(c: Conn, method: string, path: string, body: unknown, schema: z.ZodType<T>, notFound?: T): Promise<T> {
   const res = await fetch(new URL(path, c.url), {
     method,
     headers: { Authorization: `Token ${c.token}`, 'Content-Type': 'application/json' },
@@ -91,6 +92,7 @@ async function api<T>(c: Conn, method: string, path: string, body: unknown, sche
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
+  if (res.status === 404 && notFound !== undefined) return notFound;
   if (!res.ok) throw new Error(`influx ${method} ${path}: HTTP ${res.status} ${text}`);
   return schema.parse(text ? JSON.parse(text) : {});
 }
@@ -104,7 +106,7 @@ export async function ensureRollups(c: Conn, o: RollupOptions = {}): Promise<Rol
   const retention = (days: number | undefined) => [{ type: 'expire', everySeconds: Math.round((days ?? 0) * 86_400) }];
 
   const findBucket = async (name: string) =>
-    (await api(c, 'GET', `/api/v2/buckets?orgID=${orgID}&name=${encodeURIComponent(name)}`, undefined, IdList('buckets'))).buckets as { id: string }[];
+    (await api(c, 'GET', `/api/v2/buckets?orgID=${orgID}&name=${encodeURIComponent(name)}`, undefined, IdList('buckets'), { buckets: [] })).buckets as { id: string }[];
   let created = { bucket: false, task: false };
   let bucketId = (await findBucket(hourlyBucket))[0]?.id;
   if (!bucketId) {
@@ -121,7 +123,7 @@ export async function ensureRollups(c: Conn, o: RollupOptions = {}): Promise<Rol
   }
 
   const flux = rollupTaskFlux(taskName, c.bucket, hourlyBucket);
-  const tasks = await api(c, 'GET', `/api/v2/tasks?orgID=${orgID}&name=${encodeURIComponent(taskName)}`, undefined, IdList('tasks'));
+  const tasks = await api(c, 'GET', `/api/v2/tasks?orgID=${orgID}&name=${encodeURIComponent(taskName)}`, undefined, IdList('tasks'), { tasks: [] });
   let taskId = (tasks.tasks as { id: string }[])[0]?.id;
   if (!taskId) {
     const t = await api(c, 'POST', '/api/v2/tasks', { orgID, flux, status: 'active', description: 'offsite: hourly rollups of rtd (series-store)' }, z.object({ id: z.string() }).loose());
