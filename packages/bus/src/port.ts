@@ -37,9 +37,18 @@ export interface TopicSpec {
 export interface ConsumeOptions {
   groupId: string;
   topics: string[];
-  /** Where a group with no committed offset starts. */
+  /**
+   * Where a group with no committed offset starts: the earliest retained message, or (default)
+   * the end of the log at the moment consume() is called; consume() resolves once the member has
+   * joined, so anything sent after it resolves is delivered.
+   */
   fromBeginning?: boolean;
-  /** Called once per batch; offsets up to the last message are committed after it resolves. */
+  /**
+   * Called once per batch (one topic-partition, in offset order); offsets up to the last message
+   * are committed after it resolves. A throw is logged and the same batch is handed again after a
+   * backoff (100 ms doubling to 5 s), so a poison message blocks its partition: dead-letter it
+   * inside the handler rather than throwing forever.
+   */
   eachBatch: (batch: ConsumedBatch) => Promise<void>;
   /** Upper bound on messages in one batch (adapters may deliver fewer). */
   maxBatchSize?: number;
@@ -48,7 +57,7 @@ export interface ConsumeOptions {
 export interface Consumer {
   /** Stops fetching, waits for the batch in hand to finish and commit, then leaves the group. */
   stop(): Promise<void>;
-  /** Messages produced but not yet committed by this group, summed over its partitions. */
+  /** Messages produced but not yet committed by this group, summed over its partitions (still answers after stop()). */
   lag(): Promise<number>;
 }
 
