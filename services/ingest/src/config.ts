@@ -26,6 +26,7 @@ export const IngestEnv = sharedEnv
     INGEST_MQTT_RECEIVE_MAXIMUM: positiveInt(1_000),
     INGEST_MQTT_USERNAME: z.preprocess(blank, z.string().optional()),
     INGEST_MQTT_PASSWORD: z.preprocess(blank, z.string().optional()),
+    INGEST_MQTT_TOPIC_PREFIX: z.preprocess(blank, z.string().regex(/^([^+#]*\/)?$/, 'a topic prefix ends with / and has no + #').default('')),
     INGEST_MAX_PENDING: positiveInt(50_000),
     INGEST_REGISTRATION: choice(['accept-unregistered', 'reject-unregistered'], d.registration),
     INGEST_CLOCK_SKEW_TOLERANCE_MS: ms(d.clockSkewToleranceMs),

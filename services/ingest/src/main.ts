@@ -33,6 +33,7 @@ const ingest = await startIngest({
         maxPending: env.INGEST_MAX_PENDING,
         username: env.INGEST_MQTT_USERNAME,
         password: env.INGEST_MQTT_PASSWORD,
+        topicPrefix: env.INGEST_MQTT_TOPIC_PREFIX,
       }
     : undefined,
 });

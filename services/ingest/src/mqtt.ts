@@ -36,6 +36,8 @@ export interface MqttIngestOptions {
   maxPending?: number;
   username?: string;
   password?: string;
+  /** Prepended to every topic (e.g. `site-a/`), to share one broker between deployments or test runs. */
+  topicPrefix?: string;
 }
 
 export interface MqttIngest {
@@ -59,7 +61,8 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<MqttInge
   const sharedMode = opts.shared ?? 'auto';
   const shared = sharedMode === 'always' || (sharedMode === 'auto' && protocolVersion === 5);
   const group = opts.group ?? 'ingest';
-  const prefix = shared ? `$share/${group}/` : '';
+  const root = opts.topicPrefix ?? '';
+  const prefix = (shared ? `$share/${group}/` : '') + root;
   const subscriptions = [prefix + MqttTopics.upFilter, prefix + MqttTopics.jsonUpFilter];
   const count = shared ? Math.max(1, opts.clients ?? 1) : 1;
   const baseId = opts.clientId ?? `offsite-ingest-${hostname()}`;
@@ -156,7 +159,7 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
   };
 
   const processPublish = async (packet: IPublishPacket): Promise<boolean> => {
-    const meta = metaFor(packet.topic);
+    const meta = metaFor(packet.topic, opts.topicPrefix ?? '');
     if (!meta) {
       log.warn({ topic: packet.topic }, 'message on an unexpected topic ignored');
       return true;
@@ -175,7 +178,7 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
     if (mn && (result.ack || result.replies?.length)) {
       for (const frame of [result.ack, ...(result.replies ?? [])]) {
         if (!frame) continue;
-        client.publish(MqttTopics.down(mn), frame, { qos: 1 }, (err) => {
+        client.publish((opts.topicPrefix ?? '') + MqttTopics.down(mn), frame, { qos: 1 }, (err) => {
           if (err) log.warn({ err: err.message, mn }, 'reply to device not published');
         });
       }
@@ -222,11 +225,13 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
   };
 }
 
-function metaFor(topic: string): HandleMeta | null {
+function metaFor(fullTopic: string, root: string): HandleMeta | null {
+  if (!fullTopic.startsWith(root)) return null;
+  const topic = fullTopic.slice(root.length);
   const parts = topic.split('/');
   if (parts.length !== 3 || parts[2] !== 'up' || !parts[1]) return null;
-  if (parts[0] === 'hj212') return { transport: 'mqtt', peer: `mqtt:${topic}`, topicMn: parts[1] };
-  if (parts[0] === 'hj212json') return { transport: 'json', peer: `mqtt:${topic}`, topicMn: parts[1] };
+  if (parts[0] === 'hj212') return { transport: 'mqtt', peer: `mqtt:${fullTopic}`, topicMn: parts[1] };
+  if (parts[0] === 'hj212json') return { transport: 'json', peer: `mqtt:${fullTopic}`, topicMn: parts[1] };
   return null;
 }
 
