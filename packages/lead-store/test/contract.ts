@@ -65,7 +65,7 @@ export function runLeadStoreContract(name: string, makeHarness: () => Promise<Co
     beforeAll(async () => {
       h = await makeHarness();
       store = h.store;
-    });
+    }, 60_000); // PGlite start-up takes seconds on a busy machine
     afterAll(async () => {
       await h?.cleanup();
     });

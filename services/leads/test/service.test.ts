@@ -33,7 +33,7 @@ const zjOperator: Caller = { userId: 'zj-op', role: 'operator', regionScope: '33
 beforeAll(async () => {
   store = await createPgliteLeadStore();
   service = createLeadService({ store, sites, clock, logger });
-});
+}, 60_000); // PGlite start-up takes seconds on a busy machine
 afterAll(async () => {
   await store?.close();
 });
