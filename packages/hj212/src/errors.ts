@@ -66,7 +66,8 @@ export type Hj212WarningCode =
   | 'DUPLICATE_KEY'
   | 'NON_ASCII'
   | 'LENGTH_OVER_STANDARD'
-  | 'DUPLICATE_PART';
+  | 'DUPLICATE_PART'
+  | 'SPLIT_WITHOUT_PNUM';
 
 export interface Hj212Warning {
   code: Hj212WarningCode;

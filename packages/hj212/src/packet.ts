@@ -148,8 +148,9 @@ function parseHeader(text: string, warnings: Hj212Warning[]): Header {
   }
   const pnum = readPacketNumber(pnumText, 'PNUM');
   const pno = readPacketNumber(pnoText, 'PNO');
-  if (flagBits?.subPacket && (pnum === null || pno === null)) {
-    throw new Hj212Error('BAD_FIELD', `Flag=${flag} marks a split packet but ${pnum === null ? 'PNUM' : 'PNO'} is missing`, pnum === null ? 'PNUM' : 'PNO');
+  if (flagBits?.subPacket && pnum === null && pno === null) {
+    // Seen in the field (Flag=7 on whole packets): read as a single packet.
+    warnings.push({ code: 'SPLIT_WITHOUT_PNUM', message: `Flag=${flag} marks a split packet but PNUM/PNO are missing: read as one packet` });
   }
   if ((pnum === null) !== (pno === null)) throw new Hj212Error('BAD_FIELD', 'PNUM and PNO must come together', pnum === null ? 'PNUM' : 'PNO');
   if (pnum !== null && pno !== null) {

@@ -71,6 +71,11 @@ describe('tolerated input is accepted and reported as a warning', () => {
     expect(p.data.pollutants.map((x) => x.code)).toEqual(['a21026', 'xyz']);
     expect(p.warnings.map((w) => w.code)).toEqual(['NONSTANDARD_CODE']);
   });
+  it('a split flag without PNUM/PNO (seen in the field) reads as one packet', () => {
+    const p = parsePacket(frame(BASE.replace('Flag=5', 'Flag=7')));
+    expect(p.pnum).toBeNull();
+    expect(p.warnings.map((w) => w.code)).toEqual(['SPLIT_WITHOUT_PNUM']);
+  });
   it('a bare Flag= inside CP', () => {
     const p = parsePacket(frame(BASE.replace('a21026-Flag=N', 'a21026-Flag=N;Flag=')));
     expect(p.data.params.Flag).toBe('');
@@ -97,7 +102,7 @@ describe('always rejected, with a stable code', () => {
   it('CP item without =', () => expect(codeOf(frame(BASE.replace('a21026-Flag=N', 'a21026-Flag')))).toBe('BAD_CP'));
   it('header field without =', () => expect(codeOf(frame(BASE.replace('PW=123456', 'PW123456')))).toBe('BAD_FIELD'));
   it('no CN', () => expect(codeOf(frame(BASE.replace('CN=2011;', '')))).toBe('BAD_FIELD'));
-  it('split flag without PNUM', () => expect(codeOf(frame(BASE.replace('Flag=5', 'Flag=7')))).toBe('BAD_FIELD'));
+  it('PNUM without PNO', () => expect(codeOf(frame(BASE.replace('Flag=5', 'Flag=7;PNUM=2')))).toBe('BAD_FIELD'));
   it('PNO > PNUM', () => expect(codeOf(frame(BASE.replace('Flag=5', 'Flag=7;PNUM=2;PNO=3')))).toBe('BAD_FIELD'));
   it('junk after a complete frame', () => expect(codeOf(good + 'XYZW1')).toBe('TRAILING_DATA'));
   it('data longer than the configured bound', () => {
