@@ -1,1 +1,1 @@
-export {};
+export * from './detector-service.js';
