@@ -52,9 +52,10 @@ function independentHour(points: SeriesPoint[]) {
 export function seriesStoreContract(name: string, make: () => Promise<SeriesStore>): void {
   describe(`SeriesStore contract: ${name}`, () => {
     let store: SeriesStore;
+    // PGlite takes 2-3 s to start on a quiet machine, much longer on a busy one.
     beforeAll(async () => {
       store = await make();
-    });
+    }, 60_000);
     afterAll(async () => {
       await store?.close();
     });

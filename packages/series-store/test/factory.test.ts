@@ -11,7 +11,7 @@ describe('createSeriesStore', () => {
     expect(await s.health()).toEqual({ ok: true });
     await s.close();
     expect(await s.health()).toMatchObject({ ok: false });
-  });
+  }, 60_000); // PGlite start-up: 2-3 s quiet, far more on a loaded machine
 
   it('refuses half an InfluxDB configuration, naming what is missing', async () => {
     const env = SeriesStoreEnv.parse({ INFLUX_URL: 'http://127.0.0.1:18086', INFLUX_TOKEN: 't' });

@@ -63,6 +63,16 @@ export async function createEmbeddedSeriesStore(opts: EmbeddedSeriesStoreOptions
     if (closed) throw new Error('series store is closed');
   };
 
+  /**
+   * Rows come back as one json_agg text: PGlite's per-row decoding costs ~3.5× more for 28,800
+   * rows (measured). float8 → JSON is the shortest exact form (PostgreSQL ≥ 12), bigint ms < 2^53.
+   */
+  async function selectPoints(sql: string, orderBy: string, params: unknown[]): Promise<StoredPoint[]> {
+    const res = await db.query<{ j: string | null }>(`SELECT json_agg(p ORDER BY ${orderBy})::text AS j FROM (${sql}) p`, params);
+    const text = res.rows[0]?.j;
+    return text ? (JSON.parse(text) as PointRow[]).map(toPoint) : [];
+  }
+
   async function write(points: SeriesPoint[]): Promise<void> {
     ensureOpen();
     const valid = dedupeLastWins(validatePoints(points));
@@ -98,8 +108,7 @@ export async function createEmbeddedSeriesStore(opts: EmbeddedSeriesStoreOptions
       params.push(Math.max(0, Math.floor(q.limit)));
       limit = ` LIMIT $${params.length}`;
     }
-    const res = await db.query<PointRow>(`SELECT ${SELECT_POINT} FROM series_points WHERE ${where} ORDER BY time, pollutant${limit}`, params);
-    return res.rows.map(toPoint);
+    return selectPoints(`SELECT ${SELECT_POINT} FROM series_points WHERE ${where} ORDER BY time, pollutant${limit}`, 'time, pollutant', params);
   }
 
   async function hourly(q: HourlyQuery): Promise<HourlyAverage[]> {
@@ -138,15 +147,15 @@ export async function createEmbeddedSeriesStore(opts: EmbeddedSeriesStoreOptions
 
   async function latest(mn: string): Promise<SeriesPoint[]> {
     ensureOpen();
-    const res = await db.query<PointRow>(
+    return selectPoints(
       `SELECT DISTINCT ON (p.pollutant) ${SELECT_POINT.split(', ').map((c) => `p.${c}`).join(', ')}
        FROM series_latest l
        JOIN series_points p ON p.kind = l.kind AND p.mn = l.mn AND p.pollutant = l.pollutant AND p.time = l.time
        WHERE l.mn = $1
        ORDER BY p.pollutant, CASE l.kind WHEN 'rtd' THEN 0 WHEN 'minute' THEN 1 WHEN 'hour' THEN 2 ELSE 3 END`,
+      'pollutant',
       [mn],
     );
-    return res.rows.map(toPoint);
   }
 
   async function health(): Promise<{ ok: boolean; detail?: string }> {

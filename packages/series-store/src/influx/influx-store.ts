@@ -1,4 +1,4 @@
-import { InfluxDB, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
+import { InfluxDB, setLogger, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from '@offsite/runtime';
 import type { DataKind } from '@offsite/domain';
 import type { HourlyAverage, HourlyQuery, RangeQuery, SeriesPoint, SeriesStore } from '../port.js';
@@ -49,6 +49,12 @@ type Row = Record<string, unknown>;
 export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxSeriesStore {
   const log = opts.logger.child({ component: 'series-store', adapter: 'influx', bucket: opts.bucket });
   const batchSize = opts.batchSize ?? 5000;
+  // The client logs its own view of failures to the console; AckedWriter already logs them with
+  // context, so the client's copies go to pino at debug (the client's logger is process-wide).
+  setLogger({
+    error: (message, error) => log.debug({ err: error }, `influxdb-client: ${message}`),
+    warn: (message, error) => log.debug({ err: error }, `influxdb-client: ${message}`),
+  });
   const influx = new InfluxDB({ url: opts.url, token: opts.token, timeout: opts.timeoutMs ?? 30_000 });
   // The WriteApi only encodes and sends; batching, acknowledgement and retries are AckedWriter's.
   const writeApi: WriteApi = influx.getWriteApi(opts.org, opts.bucket, 'ms', {
