@@ -1,1 +1,11 @@
-export {};
+export { generateScenario, scenarioSites, listScenarios, packetStream, DEFAULT_START, DEFAULT_INTERVAL_MS, type GenerateOptions, type ScenarioRun } from './generate.js';
+export { SimDevice, type SimPacket, type DeviceSetup } from './device.js';
+export { DeviceSession, type SessionOptions, type SessionStats } from './session.js';
+export { SimClock, pump, type Speed, type RunStats, type PumpOptions } from './pace.js';
+export { runMqtt, runMqttDevice, connectMqtt, upTopic, downTopic, type MqttRunOptions, type MqttLinkOptions, type DeviceRunOptions } from './transport/mqtt.js';
+export { runTcp, runTcpDevice, connectTcp, type TcpRunOptions, type TcpLinkOptions } from './transport/tcp.js';
+export { startFleet, parseHostPort, type Fleet, type FleetOptions } from './fleet.js';
+export { TruthLabel, parseTruthJsonl, truthToJsonl } from './truth.js';
+export { parseDuration } from './duration.js';
+export { stdDryFlow, convertedConcentration } from './models/stack.js';
+export type { SiteKind } from './sites.js';
