@@ -1,0 +1,106 @@
+import type { RuleParams } from '../params.js';
+import type { StepContext, StepResult } from '../types.js';
+import { fmtNum, fmtTime, label } from '../context.js';
+import { chiSquarePValue, chiSquareUniform } from '../stats.js';
+import { fromB64, toB64 } from '../engine/codec.js';
+
+/** Rolling window of last written digits of one pollutant (repeats of the previous value skipped). */
+export class DigitWindow {
+  readonly digits: Uint8Array;
+  readonly values: Float32Array;
+  readonly tsec: Uint32Array;
+  head = 0;
+  count = 0;
+  sinceEval = 0;
+  lastText: string | null = null;
+  constructor(readonly cap: number) {
+    this.digits = new Uint8Array(cap);
+    this.values = new Float32Array(cap);
+    this.tsec = new Uint32Array(cap);
+  }
+  push(digit: number, value: number, t: number): void {
+    this.digits[this.head] = digit;
+    this.values[this.head] = value;
+    this.tsec[this.head] = Math.floor(t / 1000);
+    this.head = (this.head + 1) % this.cap;
+    if (this.count < this.cap) this.count++;
+    this.sinceEval++;
+  }
+  oldestT(): number {
+    return this.tsec[(this.head - this.count + this.cap) % this.cap]! * 1000;
+  }
+  toJSON() {
+    return { cap: this.cap, head: this.head, count: this.count, sinceEval: this.sinceEval, lastText: this.lastText, digits: toB64(this.digits), values: toB64(this.values), tsec: toB64(this.tsec) };
+  }
+  static fromJSON(j: ReturnType<DigitWindow['toJSON']>): DigitWindow {
+    const d = new DigitWindow(j.cap);
+    Object.assign(d, { head: j.head, count: j.count, sinceEval: j.sinceEval, lastText: j.lastText });
+    d.digits.set(fromB64(j.digits, Uint8Array));
+    d.values.set(fromB64(j.values, Float32Array));
+    d.tsec.set(fromB64(j.tsec, Uint32Array));
+    return d;
+  }
+}
+
+export interface TerminalDigitState {
+  startT: number;
+}
+
+/**
+ * terminal-digit: the last written digit of changing valid (or S) values is not uniform: chi-square
+ * over ≥ minValues digits, p < pValue. Spared: series whose spread is under minSpreadQuanta written
+ * quanta (the last digit is not random there), and fixed-format padding (one digit > 90 %).
+ */
+export function terminalDigitStep(win: DigitWindow, state: TerminalDigitState | null, ctx: StepContext, p: RuleParams['terminal-digit']): StepResult<TerminalDigitState> {
+  const w = ctx.window;
+  const i = w.size() - 1;
+  const text = w.text(ctx.code, i);
+  const flag = w.flag(ctx.code, i);
+  const v = w.value(ctx.code, i);
+  if (text !== null && Number.isFinite(v) && (flag === null || flag === 'N' || flag === 'S') && text !== win.lastText) {
+    const ch = text.charCodeAt(text.length - 1) - 48;
+    if (ch >= 0 && ch <= 9) win.push(ch, v, ctx.t);
+    win.lastText = text;
+  }
+  if (win.count < p.minValues) return { state: null, finding: null };
+  if (win.sinceEval < p.evaluateEvery) return { state, finding: null };
+  win.sinceEval = 0;
+  const counts = new Array<number>(10).fill(0);
+  let sum = 0, sumSq = 0;
+  for (let k = 0; k < win.count; k++) {
+    counts[win.digits[k]!]!++;
+    const x = win.values[k]!;
+    sum += x;
+    sumSq += x * x;
+  }
+  const n = win.count;
+  const sd = Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)));
+  const dec = Math.max(0, w.decimals(ctx.code, i));
+  const quantum = 10 ** -dec;
+  const top = Math.max(...counts);
+  if (sd < p.minSpreadQuanta * quantum || top / n > 0.9) return { state: null, finding: null };
+  const { stat, df } = chiSquareUniform(counts);
+  const pv = chiSquarePValue(stat, df);
+  if (pv >= p.pValue) return { state: null, finding: null };
+  const s = state ?? { startT: win.oldestT() };
+  const share05 = (counts[0]! + counts[5]!) / n;
+  return {
+    state: s,
+    finding: {
+      rule: 'terminal-digit',
+      pollutant: ctx.code,
+      start: s.startT,
+      end: ctx.t,
+      severity: pv < 1e-8 ? 'high' : 'medium',
+      summary:
+        `${label(ctx.code)}: the last written digit of ${n} changing values since ${fmtTime(win.oldestT(), ctx.site)} is not uniform ` +
+        `(chi-square ${fmtNum(stat, 1)}, ${df} df, p = ${pv.toExponential(2)}; digit counts 0–9: ${counts.join(', ')}; 0 and 5 make ` +
+        `${fmtNum(share05 * 100, 1)} % against 20 % expected): numbers look typed, not measured.`,
+      statistic: { name: 'chi-square p-value', value: pv },
+      threshold: { name: 'pValue', value: p.pValue },
+      params: { ...p, chiSquare: stat, values: n },
+      readings: [],
+      detectedAt: ctx.t,
+    },
+  };
+}
