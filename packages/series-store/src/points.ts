@@ -7,7 +7,12 @@ import type { SeriesPoint } from './port.js';
  * (NaN, a fractional or unsafe time, a tag with a line break) is refused with its index and the
  * field at fault, and nothing of that write is stored.
  */
-const tagValue = z.string().regex(/^[^\n\r\t]*$/, 'must not contain line breaks or tabs');
+// InfluxDB line protocol cannot carry a tag value that ends in a backslash (it escapes the
+// separator after it), nor line breaks; refuse them here for both adapters alike.
+const tagValue = z
+  .string()
+  .regex(/^[^\n\r\t]*$/, 'must not contain line breaks or tabs')
+  .refine((v) => !v.endsWith('\\'), 'must not end with a backslash');
 const measure = z.number().finite().nullable().optional();
 
 export const SeriesPointInput = z.object({

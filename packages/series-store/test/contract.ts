@@ -66,15 +66,16 @@ export function seriesStoreContract(name: string, make: () => Promise<SeriesStor
 
     it('reads back exactly what was written: values, converted, text, flags, tags', async () => {
       const mn = uniqueMn('RB');
-      const pts: [SeriesPoint, SeriesPoint, SeriesPoint, SeriesPoint] = [
+      const pts: [SeriesPoint, SeriesPoint, SeriesPoint, SeriesPoint, SeriesPoint] = [
         point(mn, 'a21026', DAY0, 35.27, { converted: 41.9, min: 30.1, max: 40.004, cou: 1234.5, text: '35.270', flag: 'N', region: '320500', enterprise: '苏州 某电厂', outlet: 'DA001, stack=1' }),
         point(mn, 'a21002', DAY0, 0, { text: '0.00', flag: 'M' }),
         point(mn, 'a34013', DAY0 + 30_000, null, { flag: 'D', text: null }),
         point(mn, 'a19001', DAY0 + 30_000, -1.5e-7, { flag: null, converted: null, text: '-0.00000015' }),
+        point(mn, 'x "q"', DAY0 + 60_000, 1e21, { text: 'a "quoted" \\ back\\slash', cou: 3, enterprise: 'a=b "c"', region: 'a\\b' }),
       ];
       await store.write(pts);
       const got = await store.range({ mn, kind: 'rtd', from: DAY0, to: DAY0 + HOUR });
-      expect(got).toEqual([pts[1], pts[0], pts[3], pts[2]].map(expected));
+      expect(got).toEqual([pts[1], pts[0], pts[3], pts[2], pts[4]].map(expected));
     });
 
     it('is idempotent: the same point written twice is one point; a re-write replaces it', async () => {
@@ -125,6 +126,7 @@ export function seriesStoreContract(name: string, make: () => Promise<SeriesStor
       await expect(store.write([good, point(mn, 'a21026', DAY0 + 1000, Number.NaN)])).rejects.toThrow(/#1.*value/);
       await expect(store.write([{ ...good, mn: '' }])).rejects.toThrow(/mn/);
       await expect(store.write([{ ...good, time: 1.5 }])).rejects.toThrow(/time/);
+      await expect(store.write([{ ...good, region: 'x\\' }])).rejects.toThrow(/region.*backslash/);
       expect(await store.range({ mn, kind: 'rtd', from: DAY0 - HOUR, to: DAY0 + HOUR })).toEqual([]);
     });
 

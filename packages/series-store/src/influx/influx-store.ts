@@ -6,7 +6,7 @@ import { KIND_PREFERENCE, comparePoints, dedupeLastWins, validatePoints, type St
 import { assembleHours, checkHourlyQuery, checkTimeWindow, expectedFromInterval, offsetMs, type HourBucket } from '../hourly.js';
 import { AckedWriter } from './acked-writer.js';
 import { hourlyFlux, latestFlux, rangeFlux } from './flux.js';
-import { FLOAT_FIELDS, KINDS, NULLS_FIELD, STRING_FIELDS, fromPivotedRow, toLineProtocol } from './schema.js';
+import { FLOAT_FIELDS, KINDS, NULLS_FIELD, STRING_FIELDS, fromPivotedRow, LineEncoder } from './schema.js';
 import { ensureRollups, rollupFlux, type RollupOptions, type RollupResult } from './rollups.js';
 
 export interface InfluxSeriesStoreOptions {
@@ -78,6 +78,7 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
     log,
   );
   const queryApi: QueryApi = influx.getQueryApi(opts.org);
+  const encoder = new LineEncoder();
   let closed = false;
 
   const ensureOpen = () => {
@@ -87,7 +88,7 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
   async function write(points: SeriesPoint[]): Promise<void> {
     ensureOpen();
     const valid = dedupeLastWins(validatePoints(points));
-    await writer.write(valid.map((p) => toLineProtocol(p, writeApi)));
+    await writer.write(valid.map((p) => encoder.encode(p)));
   }
 
   async function range(q: RangeQuery): Promise<SeriesPoint[]> {
