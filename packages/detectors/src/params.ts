@@ -104,7 +104,7 @@ export const ruleParamSchemas = {
     windowValues: int(256),
     pValue: pos(0.001),
     /** Spread of values (sd) must be at least this many written quanta for the last digit to be random. */
-    minSpreadQuanta: pos(20),
+    minSpreadQuanta: pos(5),
     evaluateEvery: int(50),
   }),
   'correlation-break': z.strictObject({

@@ -70,6 +70,18 @@ export interface DetectionEngine {
 
 const DAY_MS = 24 * HOUR_MS;
 
+/** Rule-state / episode keys per factor code, built once (string building per sample is costly). */
+const keyCache = new Map<string, Record<string, string>>();
+function keysOf(code: string): Record<string, string> {
+  let k = keyCache.get(code);
+  if (!k) {
+    k = Object.fromEntries(['flatline', 'zero-value', 'stuck-at-range', 'step-drop', 'dilution', 'converted-mismatch', 'copied-segment', 'terminal-digit'].map((r) => [r, `${r}|${code}`]));
+    keyCache.set(code, k);
+  }
+  return k;
+}
+const PHYSICS_KEYS = Object.fromEntries(PHYSICS_CHECKS.map(({ check }) => [check, `physics-inconsistent|${check}`]));
+
 export function createDetectionEngine(config: DetectionEngineConfig): DetectionEngine {
   const opt: EngineOptions = { ...defaultEngineOptions, ...config.options };
   const devices = new Map<string, DeviceState>();
@@ -91,6 +103,16 @@ export function createDetectionEngine(config: DetectionEngineConfig): DetectionE
     if (r.state === null) d.ruleState.delete(key);
     else d.ruleState.set(key, r.state);
     d.episodes.observe(key, r.finding, out, mergeGapMs);
+  }
+
+  function get<S>(st: Map<string, unknown>, key: string): S | null {
+    return (st.get(key) as S | undefined) ?? null;
+  }
+
+  function apply<S>(d: DeviceState, key: string, r: StepResult<S>, out: Anomaly[], mergeGapMs = 0): void {
+    if (r.state === null) d.ruleState.delete(key);
+    else d.ruleState.set(key, r.state);
+    if (r.finding || d.episodes.open.has(key)) d.episodes.observe(key, r.finding, out, mergeGapMs);
   }
 
   function factorsOf(b: ReadingBatch): Map<string, FactorValue> {
@@ -235,38 +257,54 @@ export function createDetectionEngine(config: DetectionEngineConfig): DetectionE
     const o2 = o2f && (o2f.flag === null || o2f.flag === 'N') ? o2f.value : Number.NaN;
     const flow = flowF && (flowF.flag === null || flowF.flag === 'N') ? flowF.value : Number.NaN;
     const flowRef = d.site?.normalFlow ?? d.flowRef;
-    const base = { mn: d.mn, site: d.site, t, window: w, o2, flow, flowRatio: Number.isFinite(flowRef) && flowRef > 0 ? flow / flowRef : Number.NaN, interval, hourly };
+    // Dilution pre-screen: the lowest O2 over its window, once per sample.
+    let o2Min = Number.POSITIVE_INFINITY;
+    if (Number.isFinite(o2)) {
+      const from = w.size() - 1;
+      const since = t - p.dilution.windowMinutes * 60_000;
+      for (let k = from; k >= 0 && w.time(k) >= since; k--) {
+        const x = w.value(Factor.o2, k);
+        if (x < o2Min) o2Min = x;
+      }
+    }
+    const flowRatio = Number.isFinite(flowRef) && flowRef > 0 ? flow / flowRef : Number.NaN;
+    const st = d.ruleState;
     for (const [code, f] of factors) {
       if (!isMonitoredPollutant(code, d.site)) continue;
       const water = isWaterPollutant(code, d.site);
+      const keys = keysOf(code);
       const ctx: StepContext = {
-        ...base, code, reportedConverted: f.reportedConverted, sampleTime: f.sampleTime, typicalLevel: d.typical.get(code) ?? Number.NaN,
+        mn: d.mn, site: d.site, t, window: w, o2, flow, flowRatio, interval, hourly, code,
+        reportedConverted: f.reportedConverted, sampleTime: f.sampleTime, typicalLevel: d.typical.get(code) ?? Number.NaN,
         limit: d.site?.limits[code] ?? d.site?.dailyLimits?.[code], range: d.site?.ranges[code], water,
       };
-      step<FlatlineState>(d, `flatline|${code}`, (s) => flatlineStep(s, ctx, p.flatline), out);
-      step<ZeroValueState>(d, `zero-value|${code}`, (s) => zeroValueStep(s, ctx, p['zero-value']), out);
-      step<RunState>(d, `stuck-at-range|${code}`, (s) => stuckAtRangeStep(s, ctx, p['stuck-at-range']), out);
-      step<StepDropState>(d, `step-drop|${code}`, (s) => stepDropStep(s, ctx, p['step-drop']), out);
+      apply(d, keys['flatline']!, flatlineStep(get<FlatlineState>(st, keys['flatline']!), ctx, p.flatline), out);
+      apply(d, keys['zero-value']!, zeroValueStep(get<ZeroValueState>(st, keys['zero-value']!), ctx, p['zero-value']), out);
+      apply(d, keys['stuck-at-range']!, stuckAtRangeStep(get<RunState>(st, keys['stuck-at-range']!), ctx, p['stuck-at-range']), out);
+      apply(d, keys['step-drop']!, stepDropStep(get<StepDropState>(st, keys['step-drop']!), ctx, p['step-drop']), out);
       if (!water) {
-        step<DilutionState>(d, `dilution|${code}`, (s) => dilutionStep(s, ctx, p.dilution), out);
-        step<MismatchState>(d, `converted-mismatch|${code}`, (s) => convertedMismatchStep(s, ctx, p['converted-mismatch']), out);
+        const dk = keys['dilution']!;
+        const ds = get<DilutionState>(st, dk);
+        if (ds || o2 - o2Min >= p.dilution.o2RisePoints) apply(d, dk, dilutionStep(ds, ctx, p.dilution), out);
+        else if (d.episodes.open.has(dk)) d.episodes.observe(dk, null, out);
+        apply(d, keys['converted-mismatch']!, convertedMismatchStep(get<MismatchState>(st, keys['converted-mismatch']!), ctx, p['converted-mismatch']), out);
       }
       let idx = d.copy.get(code);
       if (!idx) d.copy.set(code, (idx = new CopyIndex(p['copied-segment'].tableSize)));
-      const copyIdx = idx;
-      step<CopyRunState>(d, `copied-segment|${code}`, (s) => copiedSegmentStep(copyIdx, s, ctx, p['copied-segment']), out);
+      apply(d, keys['copied-segment']!, copiedSegmentStep(idx, get<CopyRunState>(st, keys['copied-segment']!), ctx, p['copied-segment']), out);
       let dw = d.digits.get(code);
       if (!dw) d.digits.set(code, (dw = new DigitWindow(p['terminal-digit'].windowValues)));
-      const digits = dw;
-      step<TerminalDigitState>(d, `terminal-digit|${code}`, (s) => terminalDigitStep(digits, s, ctx, p['terminal-digit']), out, HOUR_MS);
+      apply(d, keys['terminal-digit']!, terminalDigitStep(dw, get<TerminalDigitState>(st, keys['terminal-digit']!), ctx, p['terminal-digit']), out, HOUR_MS);
     }
     if (d.site?.kind !== 'water' && (factors.has(Factor.flow) || factors.has(Factor.moisture) || factors.has(Factor.pressure))) {
       for (const { check, code } of PHYSICS_CHECKS) {
         if (!factors.has(code) && check !== 'flow-vs-velocity-area') continue;
         const ctx: StepContext = {
-          ...base, code, reportedConverted: Number.NaN, sampleTime: Number.NaN, typicalLevel: Number.NaN, limit: undefined, range: undefined, water: false,
+          mn: d.mn, site: d.site, t, window: w, o2, flow, flowRatio, interval, hourly, code,
+          reportedConverted: Number.NaN, sampleTime: Number.NaN, typicalLevel: Number.NaN, limit: undefined, range: undefined, water: false,
         };
-        step<RunState>(d, `physics-inconsistent|${check}`, (s) => physicsStep(check, s, ctx, p['physics-inconsistent']), out);
+        const key = PHYSICS_KEYS[check]!;
+        apply(d, key, physicsStep(check, get<RunState>(st, key), ctx, p['physics-inconsistent']), out);
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { RuleParams } from '../params.js';
-import type { StepContext, StepResult } from '../types.js';
+import type { Finding, StepContext, StepResult } from '../types.js';
 import { fmtTime, isValidFlag, label, readingsRange } from '../context.js';
 import { minutes, severityByDuration } from './common.js';
 import { fromB64, toB64 } from '../engine/codec.js';
@@ -30,7 +30,12 @@ export interface CopyRunState {
   lagMs: number;
   count: number;
   startT: number;
+  lastT: number;
+  /** Windows since the last match (a window that does not qualify, e.g. too few moves, is skipped). */
+  misses: number;
 }
+
+const MAX_MISSES = 3;
 
 /** Hash of the last `n` rounded deltas ending at the newest sample, or null when the window does not qualify. */
 export function deltaHash(ctx: StepContext, n: number, p: RuleParams['copied-segment']): number | null {
@@ -70,7 +75,12 @@ export function deltaHash(ctx: StepContext, n: number, p: RuleParams['copied-seg
  */
 export function copiedSegmentStep(index: CopyIndex, state: CopyRunState | null, ctx: StepContext, p: RuleParams['copied-segment']): StepResult<CopyRunState> {
   const hash = deltaHash(ctx, p.windowSamples, p);
-  if (hash === null) return { state: null, finding: null };
+  const miss = (): StepResult<CopyRunState> => {
+    if (!state || state.misses >= MAX_MISSES) return { state: null, finding: null };
+    const s = { ...state, misses: state.misses + 1 };
+    return { state: s, finding: s.count >= p.confirmSamples ? copyFinding(s, ctx, p) : null };
+  };
+  if (hash === null) return miss();
   const w = ctx.window;
   const last = w.size() - 1;
   const winStart = w.time(last - p.windowSamples);
@@ -80,29 +90,34 @@ export function copiedSegmentStep(index: CopyIndex, state: CopyRunState | null, 
   if (index.hashes[slot] === hash && index.tsec[slot]! * 1000 < winStart) lagMs = (nowSec - index.tsec[slot]!) * 1000;
   index.hashes[slot] = hash;
   index.tsec[slot] = nowSec;
-  if (!Number.isFinite(lagMs)) return { state: null, finding: null };
+  if (!Number.isFinite(lagMs)) return miss();
   const tol = Number.isFinite(ctx.interval) ? ctx.interval / 2 : 1000;
-  const s: CopyRunState = state && Math.abs(state.lagMs - lagMs) <= tol ? { ...state, count: state.count + 1 } : { lagMs, count: 1, startT: winStart };
+  const s: CopyRunState =
+    state && Math.abs(state.lagMs - lagMs) <= tol ? { ...state, count: state.count + 1, lastT: ctx.t, misses: 0 } : { lagMs, count: 1, startT: winStart, lastT: ctx.t, misses: 0 };
   if (s.count < p.confirmSamples) return { state: s, finding: null };
-  const dur = ctx.t - s.startT;
+  return { state: s, finding: copyFinding(s, ctx, p) };
+}
+
+function copyFinding(s: CopyRunState, ctx: StepContext, p: RuleParams['copied-segment']): Finding {
+  const w = ctx.window;
+  const last = w.size() - 1;
+  const end = s.lastT;
+  const dur = end - s.startT;
   const srcFrom = s.startT - s.lagMs;
   return {
-    state: s,
-    finding: {
       rule: 'copied-segment',
       pollutant: ctx.code,
       start: s.startT,
-      end: ctx.t,
+      end,
       severity: severityByDuration(dur * 4),
       summary:
-        `${label(ctx.code)} from ${fmtTime(s.startT, ctx.site)} to ${fmtTime(ctx.t, ctx.site)} (${p.windowSamples + s.count} samples, ${minutes(dur)}) ` +
-        `repeats, step for step, the readings from ${fmtTime(srcFrom, ctx.site)} to ${fmtTime(ctx.t - s.lagMs, ctx.site)} ` +
+        `${label(ctx.code)} from ${fmtTime(s.startT, ctx.site)} to ${fmtTime(end, ctx.site)} (${p.windowSamples + s.count} samples, ${minutes(dur)}) ` +
+        `repeats, step for step, the readings from ${fmtTime(srcFrom, ctx.site)} to ${fmtTime(end - s.lagMs, ctx.site)} ` +
         `(${minutes(s.lagMs)} earlier, identical changes between consecutive samples): data copied from an earlier period.`,
       statistic: { name: 'consecutive samples repeating earlier deltas', value: p.windowSamples + s.count },
       threshold: { name: 'windowSamples + confirmSamples', value: p.windowSamples + p.confirmSamples },
       params: { ...p, lagMs: s.lagMs, sourceStart: srcFrom },
       readings: readingsRange(w, [ctx.code], Math.max(0, last - p.windowSamples - s.count + 1), last, 32),
       detectedAt: ctx.t,
-    },
   };
 }

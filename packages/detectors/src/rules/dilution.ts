@@ -46,7 +46,10 @@ export function dilutionStep(state: DilutionState | null, ctx: StepContext, p: R
       const bFlow = w.value(Factor.flow, k);
       if (!flowOk(bFlow)) continue;
       if (Number.isFinite(conv) && Number.isFinite(bConv) && conv > (1 - p.convertedDropShare) * bConv) continue;
-      s = { startT: w.time(Math.min(k + 1, i)), baseIndexT: w.time(k), baseRaw: bRaw, baseO2: bO2, baseConv: bConv, baseFlow: bFlow, n: 1 };
+      // The episode starts at the first sample already diluted against this baseline.
+      let first = k + 1;
+      while (first < i && !(w.value(ctx.code, first) <= (1 - p.rawDropShare) * bRaw)) first++;
+      s = { startT: w.time(first), baseIndexT: w.time(k), baseRaw: bRaw, baseO2: bO2, baseConv: bConv, baseFlow: bFlow, n: 1 };
       break;
     }
     if (!s) return { state: null, finding: null };

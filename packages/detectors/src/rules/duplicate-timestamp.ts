@@ -6,16 +6,18 @@ import type { BatchInfo } from './timing.js';
 
 /** FNV-1a over the written content of a packet's readings: equal hash = identical resend. */
 export function batchFingerprint(readings: readonly { code: string; text: string | null; value: number | null; flag: string | null }[]): number {
-  let h = 0x811c9dc5;
-  const feed = (s: string) => {
+  // Order-independent: the sum of per-reading FNV-1a hashes.
+  let total = 0;
+  for (const r of readings) {
+    let h = 0x811c9dc5;
+    const s = `${r.code}=${r.text ?? String(r.value)}/${r.flag ?? ''}`;
     for (let i = 0; i < s.length; i++) {
       h ^= s.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
+      h = Math.imul(h, 0x01000193);
     }
-  };
-  const sorted = [...readings].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  for (const r of sorted) feed(`${r.code}=${r.text ?? String(r.value)}/${r.flag ?? ''};`);
-  return h >>> 0;
+    total = (total + (h >>> 0)) >>> 0;
+  }
+  return total;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { RuleParams } from '../params.js';
 import type { StepContext, StepResult } from '../types.js';
-import { detectionFloor, fmtNum, fmtTime, isValidFlag, label, unitOf } from '../context.js';
-import { flowRunning, minutes, runDuration, runReadings, severityByDuration, startRun, type RunState } from './common.js';
+import { detectionFloor, fmtNum, fmtTime, isValidFlag, label, readingAt, unitOf } from '../context.js';
+import { flowRunning, minutes, runDuration, runReadings, severityByDuration, type RunState } from './common.js';
 
 export interface FlatlineState extends RunState {
   value: number;
@@ -26,9 +26,11 @@ export function flatlineStep(state: FlatlineState | null, ctx: StepContext, p: R
   if (!eligible) return { state: null, finding: null };
   let s = state;
   if (!s || s.value !== v || s.decimals !== dec) {
-    s = { ...startRun(ctx, [ctx.code]), value: v, decimals: dec, cycles: Number.isFinite(ctx.sampleTime) ? 1 : 0, lastSampleTime: ctx.sampleTime };
+    // Cheap start (most samples start a new run); the first reading is captured on the second.
+    s = { startT: ctx.t, n: 1, first: [], value: v, decimals: dec, cycles: Number.isFinite(ctx.sampleTime) ? 1 : 0, lastSampleTime: ctx.sampleTime };
+    return { state: s, finding: null };
   } else {
-    s = { ...s, n: s.n + 1 };
+    s = { ...s, n: s.n + 1, first: s.n === 1 ? [readingAt(w, ctx.code, i - 1)] : s.first };
     if (Number.isFinite(ctx.sampleTime) && ctx.sampleTime !== s.lastSampleTime) {
       s.cycles++;
       s.lastSampleTime = ctx.sampleTime;

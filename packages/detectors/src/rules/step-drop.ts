@@ -41,9 +41,13 @@ export function stepDropStep(state: StepDropState | null, ctx: StepContext, p: R
     for (let k = b - p.baselineSamples + 1; k <= b; k++) base.push(valid(ctx, k));
     const baseline = medianOf(base);
     if (!Number.isFinite(baseline) || baseline <= p.floorAbs || v > (1 - p.dropShare) * baseline) return { state: null, finding: null };
+    // The drop happens after the baseline, and flow/O2 were steady across baseline and now.
+    if (!(valid(ctx, b) > (1 - p.dropShare) * baseline)) return { state: null, finding: null };
+    for (let k = b - p.baselineSamples + 1; k <= b; k++) {
+      if (!flowSteady(w.value(Factor.flow, k)) || !o2Steady(w.value(Factor.o2, k))) return { state: null, finding: null };
+    }
     const baseFlow = w.value(Factor.flow, b);
     const baseO2 = w.value(Factor.o2, b);
-    if (!flowSteady(baseFlow) || !o2Steady(baseO2)) return { state: null, finding: null };
     let startK = b + 1;
     while (startK < i && !(valid(ctx, startK) <= (1 - p.dropShare) * baseline)) startK++;
     s = { startT: w.time(startK), baseline, baseFlow, baseO2, baseT: w.time(b - p.baselineSamples + 1) };
