@@ -29,9 +29,11 @@ export async function readSse(url: string, opts: { headers?: Record<string, stri
         let isEvent = false;
         for (const line of block.split('\n')) {
           if (line.startsWith(':')) comments.push(line.slice(1).trim());
-          else if (line.startsWith('id: ')) ((ev.id = line.slice(4)), (isEvent = true));
-          else if (line.startsWith('event: ')) ((ev.event = line.slice(7)), (isEvent = true));
-          else if (line.startsWith('data: ')) ((ev.data += line.slice(6)), (isEvent = true));
+          else if (line.startsWith('id: ')) ev.id = line.slice(4);
+          else if (line.startsWith('event: ')) ev.event = line.slice(7);
+          else if (line.startsWith('data: ')) ev.data += line.slice(6);
+          else continue;
+          if (!line.startsWith(':')) isEvent = true;
         }
         if (isEvent) events.push(ev);
       }
