@@ -220,7 +220,9 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
       client.stream?.pause(); // take no more; the session keeps its subscription for the next start
       // Let the packets in hand reach the bus and their PUBACKs go out before disconnecting.
       await ackChain.catch(() => undefined);
-      await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+      // force: the PUBACKs of the packets in hand are written already, and a graceful end would
+      // wait on the paused stream forever; what is unacknowledged the broker redelivers.
+      await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));
     },
   };
 }
