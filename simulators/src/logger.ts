@@ -72,6 +72,7 @@ class WindowAggregator {
   private start: number | null = null;
   private accs = new Map<string, Accumulator>();
   private flowCode: string;
+  private readonly specs: FactorSpec[];
 
   constructor(
     readonly cn: '2051' | '2061' | '2031',
@@ -84,6 +85,7 @@ class WindowAggregator {
     private readonly utcOffsetMinutes: number,
   ) {
     this.flowCode = medium === 'air' ? 'a00000' : 'w00000';
+    this.specs = codes.map((c) => factorSpec(c));
   }
 
   /** Close the open window if the clock has reached its end. */
@@ -100,7 +102,8 @@ class WindowAggregator {
     const flow = row.cells[this.flowCode]?.value ?? 0;
     // Volume in the step: air m³ (m³/s), water litres (L/s).
     const volume = (flow * this.stepMs) / 1000;
-    for (const code of this.codes) {
+    for (const spec of this.specs) {
+      const code = spec.code;
       const cell = row.cells[code];
       if (!cell) continue;
       let a = this.accs.get(code);
@@ -128,7 +131,6 @@ class WindowAggregator {
         }
       }
       a.flags.set(cell.flag, (a.flags.get(cell.flag) ?? 0) + 1);
-      const spec = factorSpec(code);
       if (spec.cou === 'mass') a.cou += (cell.value * volume) / 1e6; // mg/m³·m³ or mg/L·L → kg
       else if (spec.cou === 'volume') a.cou += this.medium === 'air' ? volume : volume / 1000; // m³
     }

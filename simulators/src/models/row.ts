@@ -43,3 +43,20 @@ export function localHour(t: number, utcOffsetMinutes: number): number {
   const ms = (t + utcOffsetMinutes * 60_000) % 86_400_000;
   return (ms < 0 ? ms + 86_400_000 : ms) / 3_600_000;
 }
+
+const UPSET_RAMP_IN_MS = 10 * 60_000;
+const UPSET_RAMP_OUT_MS = 20 * 60_000;
+
+/**
+ * Multiplier of an emission level under the upsets of `code` at t. Upsets build up over 10 min
+ * and recover over the last 20 min of their window (a plant does not switch emissions instantly).
+ */
+export function upsetMultiplier(t: number, code: string, upsets: ProcessEvents['upsets']): number {
+  let m = 1;
+  for (const u of upsets) {
+    if (u.code !== code || !inWindow(t, u)) continue;
+    const ramp = Math.min(1, (t - u.start + 60_000) / UPSET_RAMP_IN_MS, (u.end - t) / UPSET_RAMP_OUT_MS);
+    m *= 1 + (u.factor - 1) * ramp;
+  }
+  return m;
+}

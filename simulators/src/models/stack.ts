@@ -2,7 +2,7 @@ import { Factor, type Site } from '@offsite/domain';
 import { factorSpec, roundTo } from '../factors.js';
 import { Rng, Wander } from '../random.js';
 import type { AirProfile } from '../sites.js';
-import { inWindow, localHour, type ProcessEvents, type Row } from './row.js';
+import { inWindow, localHour, upsetMultiplier, type ProcessEvents, type Row } from './row.js';
 
 const AMBIENT_TEMP = 15;
 const AMBIENT_MOISTURE = 1.5;
@@ -86,7 +86,7 @@ export class StackModel {
     const ranges = this.site.ranges ?? {};
     for (const code of this.codes) {
       let e = (p.emission[code] ?? 0) * (0.85 + 0.15 * load) * (1 + (this.emission.get(code)?.step() ?? 0));
-      for (const u of this.events.upsets) if (u.code === code && inWindow(t, u)) e *= u.factor;
+      e *= upsetMultiplier(t, code, this.events.upsets);
       // Start-up: burners on oil, FGD/SCR not yet effective.
       if (startingUp) e *= 1 + 1.5 * (1 - share);
       const raw = (e * share * (21 - o2)) / (21 - this.o2Ref);

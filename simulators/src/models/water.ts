@@ -2,7 +2,7 @@ import { Factor, type Site } from '@offsite/domain';
 import { factorSpec, roundTo } from '../factors.js';
 import { Rng, Wander } from '../random.js';
 import type { WaterProfile } from '../sites.js';
-import { inWindow, localHour, type ProcessEvents, type Row } from './row.js';
+import { inWindow, localHour, upsetMultiplier, type ProcessEvents, type Row } from './row.js';
 
 const HOUR = 3_600_000;
 /** Batch discharge: the holding tank empties for BATCH_ON of every BATCH_PERIOD. */
@@ -43,7 +43,7 @@ export class WaterModel {
   /** True concentration now (what a sample drawn now would contain). */
   private trueConcentration(code: string, t: number, hour: number): number {
     let c = (this.profile.concentration[code] ?? 0) * (1 + 0.12 * Math.sin((2 * Math.PI * (hour - 15)) / 24)) * (1 + (this.concWander.get(code)?.step() ?? 0));
-    for (const u of this.events.upsets) if (u.code === code && inWindow(t, u)) c *= u.factor;
+    c *= upsetMultiplier(t, code, this.events.upsets);
     return Math.max(0, c);
   }
 
