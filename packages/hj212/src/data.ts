@@ -51,22 +51,6 @@ export interface CpData {
   reCount?: number;
 }
 
-type NumericKey = 'rtd' | 'zsRtd' | 'avg' | 'zsAvg' | 'min' | 'max' | 'zsMin' | 'zsMax' | 'cou';
-type TextKey = 'flag' | 'eFlag' | 'sampleTime' | 'info';
-
-const NUMERIC_SUFFIX: Record<string, NumericKey> = {
-  Rtd: 'rtd',
-  ZsRtd: 'zsRtd',
-  Avg: 'avg',
-  ZsAvg: 'zsAvg',
-  Min: 'min',
-  Max: 'max',
-  ZsMin: 'zsMin',
-  ZsMax: 'zsMax',
-  Cou: 'cou',
-};
-const TEXT_SUFFIX: Record<string, TextKey> = { Flag: 'flag', EFlag: 'eFlag', SampleTime: 'sampleTime', Info: 'info' };
-
 type TimeParam = 'beginTime' | 'endTime' | 'systemTime' | 'restartTime' | 'polId';
 type IntParam = 'qnRtn' | 'exeRtn' | 'rtdInterval' | 'minInterval' | 'overTime' | 'reCount';
 const TEXT_PARAM: Record<string, TimeParam> = {
@@ -95,66 +79,127 @@ export function factorCodes(items: readonly CpItem[]): string[] {
   return codes;
 }
 
-/** Builds the typed view. `version` decides whether 2005 codes are mapped. */
-export function interpretCp(items: readonly CpItem[], version: '2017' | '2005', warnings: Hj212Warning[]): CpData {
+/** A fresh entry with every field present, so all entries share one hidden class (hot path). */
+export function newEntry(code: string, originalCode: string | undefined): PollutantData {
+  return {
+    code,
+    originalCode,
+    rtd: undefined,
+    zsRtd: undefined,
+    avg: undefined,
+    zsAvg: undefined,
+    min: undefined,
+    max: undefined,
+    zsMin: undefined,
+    zsMax: undefined,
+    cou: undefined,
+    flag: undefined,
+    eFlag: undefined,
+    sampleTime: undefined,
+    info: undefined,
+    extra: undefined,
+  };
+}
+
+const numeric = (text: string): NumericText => ({ text, value: parseDecimal(text) });
+
+/** Stores one `<code>-<suffix>` value; the first occurrence of a suffix wins (repeats are in `items`). */
+function setField(entry: PollutantData, suffix: string, value: string): void {
+  switch (suffix) {
+    case 'Rtd': entry.rtd ??= numeric(value); return;
+    case 'ZsRtd': entry.zsRtd ??= numeric(value); return;
+    case 'Avg': entry.avg ??= numeric(value); return;
+    case 'ZsAvg': entry.zsAvg ??= numeric(value); return;
+    case 'Min': entry.min ??= numeric(value); return;
+    case 'Max': entry.max ??= numeric(value); return;
+    case 'ZsMin': entry.zsMin ??= numeric(value); return;
+    case 'ZsMax': entry.zsMax ??= numeric(value); return;
+    case 'Cou': entry.cou ??= numeric(value); return;
+    case 'Flag': entry.flag ??= value; return;
+    case 'EFlag': entry.eFlag ??= value; return;
+    case 'SampleTime': entry.sampleTime ??= value; return;
+    case 'Info': entry.info ??= value; return;
+    default: (entry.extra ??= {})[suffix] ??= value;
+  }
+}
+
+/**
+ * Builds the typed view. With version '2005' known 2005 codes are mapped to 2017 codes (the
+ * written code kept in originalCode); `version` may be decided afterwards from the result with
+ * {@link applyVersion}.
+ */
+export function interpretCp(items: readonly CpItem[], version: '2017' | '2005' | null, warnings: Hj212Warning[]): CpData {
   const data: CpData = { dataTime: null, pollutants: [], params: {} };
-  const byCode = new Map<string, PollutantData>();
-  let nonstandard: Set<string> | null = null;
-  for (const { key, value } of items) {
+  let byCode: Map<string, PollutantData> | null = null;
+  let last: PollutantData | null = null;
+  let lastWritten = '';
+  for (let i = 0; i < items.length; i++) {
+    const { key, value } = items[i] as CpItem;
     const dash = key.lastIndexOf('-');
     if (dash <= 0) {
       setParam(data, key, value, warnings);
       continue;
     }
     const written = key.slice(0, dash);
-    const suffix = key.slice(dash + 1);
-    let entry = byCode.get(written);
-    if (!entry) {
-      let code = written;
-      if (version === '2005') {
-        const mapped = mapCode2005(written);
-        if (mapped) code = mapped;
-        else if (!is2017Code(written)) (nonstandard ??= new Set()).add(written);
-      } else if (!is2017Code(written)) (nonstandard ??= new Set()).add(written);
-      entry = code === written ? { code } : { code, originalCode: written };
-      byCode.set(written, entry);
-      data.pollutants.push(entry);
+    let entry: PollutantData | undefined;
+    // Keys of one factor are usually consecutive: skip the map lookup then.
+    if (last !== null && written === lastWritten) entry = last;
+    else {
+      byCode ??= new Map();
+      entry = byCode.get(written);
+      if (entry === undefined) {
+        entry = newEntry(written, undefined);
+        byCode.set(written, entry);
+        data.pollutants.push(entry);
+      }
+      last = entry;
+      lastWritten = written;
     }
-    const numeric = NUMERIC_SUFFIX[suffix];
-    if (numeric !== undefined) {
-      entry[numeric] ??= { text: value, value: parseDecimal(value) };
-      continue;
-    }
-    const text = TEXT_SUFFIX[suffix];
-    if (text !== undefined) {
-      entry[text] ??= value;
-      continue;
-    }
-    (entry.extra ??= {})[suffix] ??= value;
+    setField(entry, key.slice(dash + 1), value);
   }
-  if (nonstandard) {
-    warnings.push({ code: 'NONSTANDARD_CODE', message: `non-standard factor code(s) for HJ 212-${version}: ${[...nonstandard].slice(0, 8).join(', ')}` });
-  }
+  if (version !== null) applyVersion(data, version, warnings);
   return data;
 }
 
-function setParam(data: CpData, key: string, value: string, warnings: Hj212Warning[]): void {
-  if (Object.hasOwn(data.params, key)) return;
+/** Maps 2005 codes (version 2005) and reports codes that fit neither table. */
+export function applyVersion(data: CpData, version: '2017' | '2005', warnings: Hj212Warning[]): void {
+  let nonstandard: string[] | null = null;
+  for (const entry of data.pollutants) {
+    const written = entry.code;
+    if (version === '2005') {
+      const mapped = mapCode2005(written);
+      if (mapped !== undefined) {
+        entry.code = mapped;
+        entry.originalCode = written;
+        continue;
+      }
+    }
+    if (!is2017Code(written)) (nonstandard ??= []).push(written);
+  }
+  if (nonstandard) {
+    warnings.push({ code: 'NONSTANDARD_CODE', message: `non-standard factor code(s) for HJ 212-${version}: ${nonstandard.slice(0, 8).join(', ')}` });
+  }
+}
+
+/** Stores a non-factor key; false when the key was already there (a repeated key, first value kept). */
+export function setParam(data: CpData, key: string, value: string, warnings: Hj212Warning[]): boolean {
+  if (Object.hasOwn(data.params, key)) return false;
   data.params[key] = value;
   if (key === 'DataTime') {
     data.dataTime = value;
     if (value.length === 17 && isDigits(value)) warnings.push({ code: 'DATATIME_MILLIS', message: `DataTime "${value}" has milliseconds (17 digits)` });
-    return;
+    return true;
   }
   if (key === 'Flag') {
     warnings.push({ code: 'BARE_FLAG', message: `bare "Flag=${value}" in CP (not attached to a factor) kept in params` });
-    return;
+    return true;
   }
   const textKey = TEXT_PARAM[key];
   if (textKey !== undefined) {
     data[textKey] = value;
-    return;
+    return true;
   }
   const intKey = INT_PARAM[key];
   if (intKey !== undefined && isDigits(value)) data[intKey] = Number(value);
+  return true;
 }

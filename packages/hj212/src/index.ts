@@ -1,4 +1,6 @@
 export * from './errors.js';
+export * from './scan.js';
+export * from './lines.js';
 export * from './crc.js';
 export * from './flag.js';
 export * from './frame.js';

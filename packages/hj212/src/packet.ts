@@ -1,6 +1,7 @@
-import { cpRecord, parseCpBody, type CpItem } from './cp.js';
+import type { CpItem } from './cp.js';
+import { scanCp } from './scan.js';
 import { codes2005, is2017Code } from './codes2005.js';
-import { factorCodes, interpretCp, type CpData } from './data.js';
+import { applyVersion, type CpData } from './data.js';
 import { Hj212Error, type Hj212Warning } from './errors.js';
 import { decodeFlag, type FlagBits } from './flag.js';
 import { checkFrame, type FrameOptions } from './frame.js';
@@ -41,8 +42,10 @@ const KNOWN_ST = new Set(['21', '22', '23', '24', '25', '26', '27', '31', '32', 
 export function parsePacket(input: string | Uint8Array, options: ParseOptions = {}): Hj212Packet {
   const warnings: Hj212Warning[] = [];
   const frame = checkFrame(input, options, warnings);
-  const segment = parseDataSegment(frame.data, warnings);
-  return { ...segment, crc: frame.crc, length: frame.length };
+  const segment = parseDataSegment(frame.data, warnings) as Hj212Packet;
+  segment.crc = frame.crc;
+  segment.length = frame.length;
+  return segment;
 }
 
 export type DataSegment = Omit<Hj212Packet, 'crc' | 'length'>;
@@ -57,11 +60,17 @@ export function parseDataSegment(data: string, warnings: Hj212Warning[] = []): D
   if (data.length < cpAt + 7 || !data.endsWith('&&')) {
     throw new Hj212Error('BAD_CP', `CP is not closed by "&&" at the end of the data segment ("…${data.slice(-12)}")`, 'CP');
   }
-  const items = parseCpBody(data.slice(cpAt + 5, data.length - 2), warnings);
-  const version = decideVersion(header.flagBits, items, warnings);
-  const cp = cpRecord(items, warnings);
-  const cpData = interpretCp(items, version, warnings);
-  return { ...header, version, extraFields: header.extraFields, items, cp, data: cpData, warnings };
+  const { items, data: cpData } = scanCp(data.slice(cpAt + 5, data.length - 2), warnings);
+  const version = decideVersion(header.flagBits, cpData, warnings);
+  applyVersion(cpData, version, warnings);
+  return { ...header, version, items, cp: cpRecordOf(items), data: cpData, warnings };
+}
+
+/** Plain record of the items (first occurrence wins; repeats were warned about by scanCp). */
+function cpRecordOf(items: readonly CpItem[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const item of items) record[item.key] ??= item.value;
+  return record;
 }
 
 /** Index of `CP=` at the start of a field. */
@@ -171,12 +180,12 @@ function readPacketNumber(text: string | null, name: 'PNUM' | 'PNO'): number | n
  * codes: 2005 packets use short codes (01, S01, 011); only 2017-shaped codes mean a 2017 logger
  * that forgot its version bits.
  */
-function decideVersion(flagBits: FlagBits | null, items: readonly CpItem[], warnings: Hj212Warning[]): ProtocolVersion {
+function decideVersion(flagBits: FlagBits | null, data: CpData, warnings: Hj212Warning[]): ProtocolVersion {
   if (flagBits && flagBits.version >= 1) {
     if (flagBits.version > 1) warnings.push({ code: 'UNKNOWN_VERSION', message: `Flag version bits ${flagBits.version} unknown; read as HJ 212-2017` });
     return '2017';
   }
-  const codes = factorCodes(items);
+  const codes = data.pollutants.map((p) => p.code);
   if (codes.length > 0 && codes.every((c) => is2017Code(c) && !codes2005.has(c))) {
     warnings.push({ code: 'VERSION_INFERRED', message: 'Flag does not say 2017 but every factor code is a 2017 code: read as HJ 212-2017' });
     return '2017';
