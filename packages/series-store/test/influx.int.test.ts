@@ -67,8 +67,17 @@ describe.skipIf(!has)('influx series store', () => {
       const hourly = await store.hourly({ mn, pollutant: 'a21026', from: h0, to: h0 + 2 * 3_600_000, expectedPerHour: 120 });
       expect(rows.map((r) => [Date.parse(r._time), r.total, r.valid])).toEqual(hourly.map((h) => [h.hourStart, h.totalCount, h.validCount]));
       expect(rows.map((r) => r.vsum / r.valid)).toEqual(hourly.map((h) => h.avg));
+      // The task's own Flux (now()-relative range, experimental.to) must run: trigger one run.
+      const auth = { Authorization: `Token ${conn().token}`, 'Content-Type': 'application/json' };
+      const started = (await (await fetch(new URL(`/api/v2/tasks/${r1.taskId}/runs`, conn().url), { method: 'POST', headers: auth, body: '{}' })).json()) as { id: string };
+      let status = 'scheduled';
+      for (let i = 0; i < 100 && !['success', 'failed', 'canceled'].includes(status); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const run = (await (await fetch(new URL(`/api/v2/tasks/${r1.taskId}/runs/${started.id}`, conn().url), { headers: auth })).json()) as { status: string };
+        status = run.status;
+      }
+      expect(status).toBe('success');
       // Leave the shared server as found: no test task running every hour.
-      const auth = { Authorization: `Token ${conn().token}` };
       for (const path of [`/api/v2/tasks/${r1.taskId}`, `/api/v2/buckets/${r1.hourlyBucketId}`]) {
         expect((await fetch(new URL(path, conn().url), { method: 'DELETE', headers: auth })).status).toBe(204);
       }

@@ -87,8 +87,17 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
 
   async function write(points: SeriesPoint[]): Promise<void> {
     ensureOpen();
+    // Validate everything first (a bad point refuses the whole write), then encode batch by
+    // batch, yielding between batches so the first ones are on the wire while the rest encode.
     const valid = dedupeLastWins(validatePoints(points));
-    await writer.write(valid.map((p) => encoder.encode(p)));
+    const acks: Promise<void>[] = [];
+    for (let i = 0; i < valid.length; i += batchSize) {
+      const ack = writer.write(valid.slice(i, i + batchSize).map((p) => encoder.encode(p)));
+      ack.catch(() => undefined); // observed below by Promise.all; avoids an early unhandled rejection
+      acks.push(ack);
+      if (i + batchSize < valid.length) await new Promise<void>((r) => setImmediate(r));
+    }
+    await Promise.all(acks);
   }
 
   async function range(q: RangeQuery): Promise<SeriesPoint[]> {
