@@ -13,19 +13,24 @@ export interface BatcherOptions {
   maxMessages: number;
   lingerMs: number;
   retryMs: number;
+  /** Sends in flight at once (the Kafka adapter's idempotent producer keeps order with up to 5). */
+  maxConcurrentSends: number;
 }
 
 /**
  * Groups messages from many packets into few `bus.send` calls (kafkajs is CPU-bound per call,
- * infra-notes) and tells each packet when its messages are durable. One send is in flight at a
- * time: while it runs the next batch fills up, so batches grow with load, and FIFO order keeps
- * per-MN order. A failing send is retried with backoff for `retryMs`, then its packets are
- * refused (their callers do not ack, so devices or the broker deliver them again).
+ * infra-notes) and tells each packet when its messages are durable. A batch leaves when it is
+ * full or its oldest message has waited `lingerMs`, with up to `maxConcurrentSends` in flight:
+ * the ack window of the devices (held PUBACKs, paused sockets) is what bounds memory, and
+ * overlapping sends keep a slow broker round trip from capping throughput.
+ * A failing send is retried with backoff for `retryMs`, then its packets are refused (callers do
+ * not ack them, so devices or the broker deliver them again).
  */
 export class BusBatcher {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private inFlightMessages = 0;
   private closed = false;
 
   constructor(
@@ -37,59 +42,44 @@ export class BusBatcher {
 
   /** Messages waiting or in flight. */
   get pending(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + this.inFlightMessages;
   }
-  private inFlight = 0;
 
   send(topic: string, message: BusMessage): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ingest batcher closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topic, message, resolve, reject });
-      this.metrics.pending.set(this.pending);
-      this.schedule();
+      if (this.queue.length >= this.opts.maxMessages) this.dispatch();
+      else this.timer ??= setTimeout(() => this.onLinger(), this.opts.lingerMs);
     });
   }
 
-  private schedule(): void {
-    if (this.flushing) return; // the running loop picks the queue up when it finishes
-    if (this.queue.length >= this.opts.maxMessages) {
-      this.startFlush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.startFlush();
-      }, this.opts.lingerMs);
-    }
+  private onLinger(): void {
+    this.timer = null;
+    this.dispatch();
   }
 
-  private startFlush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = this.flushLoop().finally(() => {
-      this.flushing = null;
-      if (this.queue.length > 0) this.schedule();
-    });
-  }
-
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
+  /** Start sends while there is something queued and a free slot. */
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.inFlight.size < this.opts.maxConcurrentSends) {
       const batch = this.queue.splice(0, this.opts.maxMessages);
-      this.inFlight = batch.length;
-      try {
-        await this.sendWithRetry(batch);
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        for (const p of batch) p.reject(err as Error);
-      } finally {
-        this.inFlight = 0;
-        this.metrics.pending.set(this.pending);
-      }
-      // Under light load stop here and let the linger timer gather the next batch.
-      if (this.queue.length < this.opts.maxMessages && !this.closed) return;
+      this.inFlightMessages += batch.length;
+      const sending: Promise<void> = this.sendWithRetry(batch)
+        .then(
+          () => batch.forEach((p) => p.resolve()),
+          (err: unknown) => batch.forEach((p) => p.reject(err as Error)),
+        )
+        .finally(() => {
+          this.inFlight.delete(sending);
+          this.inFlightMessages -= batch.length;
+          this.metrics.pending.set(this.pending);
+          // a slot is free: what queued meanwhile leaves now if full, else after its linger
+          if (this.queue.length >= this.opts.maxMessages) this.dispatch();
+          else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.onLinger(), this.opts.lingerMs);
+        });
+      this.inFlight.add(sending);
     }
+    this.metrics.pending.set(this.pending);
   }
 
   private async sendWithRetry(batch: Pending[]): Promise<void> {
@@ -111,7 +101,7 @@ export class BusBatcher {
         return;
       } catch (err) {
         this.metrics.busSendFailures.inc();
-        if (Date.now() + delay > deadline || this.closed) {
+        if (Date.now() + delay > deadline) {
           this.logger.error({ err, messages: batch.length }, 'bus send failed; refusing the packets so they are delivered again');
           throw err;
         }
@@ -122,11 +112,15 @@ export class BusBatcher {
     }
   }
 
-  /** Send whatever is waiting and wait for it. */
+  /** Send whatever is waiting and wait for every send in flight. */
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing) {
-      if (!this.flushing) this.startFlush();
-      await this.flushing;
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      this.dispatch();
+      await Promise.allSettled([...this.inFlight]);
     }
   }
 

@@ -1,4 +1,4 @@
-export { createIngestPipeline, type IngestPipeline, type HandleMeta, type HandleResult, type Outcome, type PipelineDeps, type Transport } from './pipeline.js';
+export { createIngestPipeline, type IngestPipeline, type HandleMeta, type HandleResult, type Outcome, type PipelineDeps, type Transport, type IngestTopics } from './pipeline.js';
 export { startTcpIngest, type TcpIngest, type TcpIngestOptions } from './tcp.js';
 export { startMqttIngest, MqttTopics, type MqttIngest, type MqttIngestOptions } from './mqtt.js';
 export { startIngest, type StartIngestOptions, type RunningIngest } from './ingest.js';

@@ -4,7 +4,7 @@ import type { DependencyHealth, Logger, Registry } from '@offsite/runtime';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { startMqttIngest, type MqttIngest, type MqttIngestOptions } from './mqtt.js';
 import type { IngestOptions } from './options.js';
-import { createIngestPipeline, type IngestPipeline } from './pipeline.js';
+import { createIngestPipeline, type IngestPipeline, type IngestTopics } from './pipeline.js';
 import { startTcpIngest, type TcpIngest, type TcpIngestOptions } from './tcp.js';
 
 export interface StartIngestOptions {
@@ -19,6 +19,8 @@ export interface StartIngestOptions {
   mqtt?: Omit<MqttIngestOptions, 'pipeline' | 'logger' | 'metrics'>;
   /** Omit to run without the TCP port. */
   tcp?: Omit<TcpIngestOptions, 'pipeline' | 'logger' | 'metrics'>;
+  /** Output topic names (default: the contract's). */
+  topics?: Partial<IngestTopics>;
   /** Partitions of emissions.readings.v1 when ingest creates it. */
   readingPartitions?: number;
 }
@@ -36,12 +38,13 @@ export interface RunningIngest {
 /** Everything ingest runs, for main.ts and for the all-in-one (embedded aedes + memory bus). */
 export async function startIngest(o: StartIngestOptions): Promise<RunningIngest> {
   const metrics = createIngestMetrics(o.registry);
+  const topics: IngestTopics = { readings: Topics.readings, deadletter: Topics.deadletter, deviceStatus: Topics.deviceStatus, ...o.topics };
   await o.bus.ensureTopics([
-    { name: Topics.readings, partitions: o.readingPartitions ?? 12 },
-    { name: Topics.deadletter, partitions: 1 },
-    { name: Topics.deviceStatus, partitions: 3 },
+    { name: topics.readings, partitions: o.readingPartitions ?? 12 },
+    { name: topics.deadletter, partitions: 1 },
+    { name: topics.deviceStatus, partitions: 3 },
   ]);
-  const pipeline = createIngestPipeline({ bus: o.bus, sites: o.sites, logger: o.logger, metrics, clock: o.clock, options: o.options });
+  const pipeline = createIngestPipeline({ bus: o.bus, sites: o.sites, logger: o.logger, metrics, clock: o.clock, options: o.options, topics });
   let tcp: TcpIngest | null = null;
   let mqtt: MqttIngest | null = null;
   try {

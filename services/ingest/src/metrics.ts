@@ -14,6 +14,7 @@ export interface IngestMetrics {
   pending: Gauge;
   connections: Gauge<'transport'>;
   garbageBytes: Counter;
+  mnSwitches: Counter;
   timeSets: Counter;
   devicesOnline: Gauge;
 }
@@ -35,6 +36,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     pending: new Gauge({ name: 'ingest_bus_pending_messages', help: 'Messages waiting for or in a bus send', registers }),
     connections: new Gauge({ name: 'ingest_connections', help: 'Open device connections (TCP) / broker sessions (MQTT)', labelNames: ['transport'], registers }),
     garbageBytes: new Counter({ name: 'ingest_tcp_garbage_bytes_total', help: 'Bytes between frames that were not a frame', registers }),
+    mnSwitches: new Counter({ name: 'ingest_tcp_mn_switches_total', help: 'Frames whose MN differs from the MN the TCP connection spoke for before', registers }),
     timeSets: new Counter({ name: 'ingest_time_sets_total', help: '1012 time-set commands sent to skewed loggers', registers }),
     devicesOnline: new Gauge({ name: 'ingest_devices_online', help: 'Devices currently online', registers }),
   };

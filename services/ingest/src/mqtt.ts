@@ -176,12 +176,15 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
     }
     const mn = result.mn ?? meta.topicMn;
     if (mn && (result.ack || result.replies?.length)) {
-      for (const frame of [result.ack, ...(result.replies ?? [])]) {
-        if (!frame) continue;
-        client.publish((opts.topicPrefix ?? '') + MqttTopics.down(mn), frame, { qos: 1 }, (err) => {
+      const down = (opts.topicPrefix ?? '') + MqttTopics.down(mn);
+      // 9014 acks at QoS 0: a lost ack only makes the logger resend, which dedup absorbs, while
+      // QoS 1 acks would double the broker round trips per packet. Commands (1012) at QoS 1.
+      const send = (frame: string, qos: 0 | 1) =>
+        client.publish(down, frame, { qos }, (err) => {
           if (err) log.warn({ err: err.message, mn }, 'reply to device not published');
         });
-      }
+      if (result.ack) send(result.ack, 0);
+      for (const frame of result.replies ?? []) send(frame, 1);
     }
     return true;
   };

@@ -16,6 +16,8 @@ export interface IngestOptions {
   batchMaxMessages: number;
   /** ...or when the oldest has waited this long. */
   batchLingerMs: number;
+  /** Bus sends in flight at once. */
+  maxConcurrentSends: number;
   /** A failing bus send is retried with backoff for this long before the packets are refused. */
   busRetryMs: number;
   /** Silence before a device with no known cadence is declared offline. */
@@ -39,6 +41,7 @@ export const defaultIngestOptions: IngestOptions = {
   subPacketTimeoutMs: 60_000,
   batchMaxMessages: 2_000,
   batchLingerMs: 5,
+  maxConcurrentSends: 4,
   busRetryMs: 30_000,
   offlineDefaultMs: 10 * 60_000,
   offlineCadenceFactor: 3,

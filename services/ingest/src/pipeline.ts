@@ -57,6 +57,14 @@ export interface PipelineDeps {
   metrics: IngestMetrics;
   clock?: () => number;
   options?: Partial<IngestOptions>;
+  /** Output topic names; the contract's by default (benchmarks write elsewhere). */
+  topics?: Partial<IngestTopics>;
+}
+
+export interface IngestTopics {
+  readings: string;
+  deadletter: string;
+  deviceStatus: string;
 }
 
 const DATA_CNS = new Set(Object.keys(dataKindByCn));
@@ -78,8 +86,9 @@ class Rejection extends Error {
 export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
   const { bus, sites, logger, metrics } = deps;
   const clock = deps.clock ?? Date.now;
+  const topics: IngestTopics = { readings: Topics.readings, deadletter: Topics.deadletter, deviceStatus: Topics.deviceStatus, ...deps.topics };
   const opts = resolveOptions(deps.options);
-  const batcher = new BusBatcher(bus, { maxMessages: opts.batchMaxMessages, lingerMs: opts.batchLingerMs, retryMs: opts.busRetryMs }, logger, metrics);
+  const batcher = new BusBatcher(bus, { maxMessages: opts.batchMaxMessages, lingerMs: opts.batchLingerMs, retryMs: opts.busRetryMs, maxConcurrentSends: opts.maxConcurrentSends }, logger, metrics);
   const recent = new RecentKeys(opts.dedupWindow);
   const presence = new PresenceTracker(opts);
   const assembler = createSubPacketAssembler();
@@ -102,13 +111,13 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     };
     metrics.packetsRejected.inc({ transport: meta.transport, code });
     logger.info({ code, peer: meta.peer, mn, reason: message }, 'packet to dead letters');
-    return emit(Topics.deadletter, mn, letter);
+    return emit(topics.deadletter, mn, letter);
   };
 
   const statusOut = (status: DeviceStatus | null): Promise<void> | null => {
     if (!status) return null;
     metrics.devicesOnline.set(presence.onlineCount);
-    return emit(Topics.deviceStatus, status.mn, status);
+    return emit(topics.deviceStatus, status.mn, status);
   };
 
   /** Readings (or JSON batch) path shared by HJ 212 and JSON uploads. */
@@ -116,7 +125,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     for (const k of keys) recent.add(k); // claimed now so a concurrent resend is a duplicate
     try {
       const status = presence.seen(batch.mn, batch.receivedAt, { transport: meta.transport, isData: true, clockSkewMs: skewMs });
-      await Promise.all([emit(Topics.readings, batch.mn, batch), statusOut(status)]);
+      await Promise.all([emit(topics.readings, batch.mn, batch), statusOut(status)]);
     } catch (err) {
       for (const k of keys) recent.delete(k); // not on the bus: a resend must get through
       throw err;
@@ -162,8 +171,8 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     return [timeCalibration(packet, now)];
   };
 
-  const contentKey = (mn: string, cn: string, dataTime: string | number, content: unknown): string =>
-    `c|${mn}|${cn}|${dataTime}|${createHash('sha1').update(JSON.stringify(content)).digest('base64')}`;
+  const contentKey = (mn: string, cn: string, dataTime: string | number, content: string): string =>
+    `c|${mn}|${cn}|${dataTime}|${createHash('sha1').update(content).digest('base64')}`;
 
   const handleJson = async (raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> => {
     const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -177,7 +186,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       await deadLetter(raw, meta, code, (err as Error).message, meta.topicMn ?? null);
       return { outcome: 'rejected', code, mn: meta.topicMn };
     }
-    const keys = [contentKey(batch.mn, batch.cn, batch.dataTime, batch.readings)];
+    const keys = [contentKey(batch.mn, batch.cn, batch.dataTime, JSON.stringify(batch.readings))];
     if (batch.qn) keys.push(`q|${batch.mn}|${batch.cn}|${batch.qn}`);
     if (keys.some((k) => recent.has(k))) {
       metrics.duplicates.inc({ transport: meta.transport });
@@ -199,7 +208,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     };
     logger.info({ mn: packet.mn, cn: packet.cn, qn: packet.qn, params: packet.cp }, 'device upload recorded on the status topic');
     if (base) metrics.devicesOnline.set(presence.onlineCount);
-    await emit(Topics.deviceStatus, packet.mn, status);
+    await emit(topics.deviceStatus, packet.mn, status);
     return { outcome: 'accepted', mn: packet.mn, ack: packet.flagBits?.ackRequested ? dataAck(packet) : undefined, replies: repliesFor(packet, skewMs, receivedAt) };
   };
 
@@ -258,7 +267,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       const e = err instanceof Rejection ? err : errorOf(err);
       return reject(e.code, e.message);
     }
-    const keys = [contentKey(mn, whole.cn, whole.data.dataTime ?? '', whole.items)];
+    const keys = [contentKey(mn, whole.cn, whole.data.dataTime ?? '', whole.items.map((i) => `${i.group}:${i.key}=${i.value}`).join(';'))];
     const wholeQnKey = whole.qn ? `q|${mn}|${whole.cn}|${whole.qn}` : null;
     if (wholeQnKey) keys.push(wholeQnKey);
     if (keys.some((k) => recent.has(k))) return duplicate(packet, meta, receivedAt, ackIfAsked());
@@ -277,7 +286,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     const work: Array<Promise<void>> = [];
     for (const status of presence.sweep(now)) {
       logger.info({ mn: status.mn, lastSeen: status.lastSeen }, 'device offline');
-      work.push(emit(Topics.deviceStatus, status.mn, status));
+      work.push(emit(topics.deviceStatus, status.mn, status));
     }
     metrics.devicesOnline.set(presence.onlineCount);
     for (const set of assembler.expire(now - opts.subPacketTimeoutMs)) {

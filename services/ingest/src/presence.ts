@@ -25,6 +25,7 @@ export interface PresenceOptions {
  */
 export class PresenceTracker {
   private readonly devices = new Map<string, DeviceState>();
+  private online = 0;
   constructor(private readonly opts: PresenceOptions) {}
 
   /** Record an arrival; returns a status to publish when something worth telling changed. */
@@ -50,6 +51,7 @@ export class PresenceTracker {
         ? Math.abs(d.clockSkewMs) > this.opts.clockSkewToleranceMs
         : Math.abs(d.clockSkewMs - d.reportedSkewMs) > this.opts.clockSkewToleranceMs);
     if (!d.online || skewMoved) {
+      if (!d.online) this.online++;
       d.online = true;
       d.reportedSkewMs = d.clockSkewMs;
       return this.status(mn, d, 'online', at);
@@ -63,6 +65,7 @@ export class PresenceTracker {
     for (const [mn, d] of this.devices) {
       if (d.online && now - d.lastSeen > this.offlineAfterMs(d)) {
         d.online = false;
+        this.online--;
         out.push(this.status(mn, d, 'offline', now));
       }
     }
@@ -70,9 +73,7 @@ export class PresenceTracker {
   }
 
   get onlineCount(): number {
-    let n = 0;
-    for (const d of this.devices.values()) if (d.online) n++;
-    return n;
+    return this.online;
   }
 
   lastSeen(mn: string): number | null {

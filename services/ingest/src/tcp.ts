@@ -50,6 +50,7 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
     const log = logger.child({ peer, transport: 'tcp' });
     const frames = createFrameStream({ maxFrameBytes });
     let boundMn: string | null = null;
+    let switchLogged = false;
     let chain: Promise<void> = Promise.resolve();
     socket.setNoDelay(true);
     socket.setTimeout(idleTimeoutMs);
@@ -88,7 +89,13 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
             log.error({ err: (r.reason as Error).message }, 'packet not accepted (bus unavailable); no ack sent');
             continue;
           }
-          boundMn = bindMn(r.value, boundMn, log);
+          if (r.value.mn && boundMn && r.value.mn !== boundMn) {
+            // One logger may speak for several outlets; a spoofed MN looks the same: count, log once.
+            metrics.mnSwitches.inc();
+            if (!switchLogged) log.warn({ boundMn, packetMn: r.value.mn }, 'connection switched MN (a logger for several outlets, or a spoofed MN); further switches only counted');
+            switchLogged = true;
+          }
+          if (r.value.mn) boundMn = r.value.mn;
           writeReplies(socket, r.value);
         }
       });
@@ -131,14 +138,6 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
       clearTimeout(deadline);
     },
   };
-}
-
-function bindMn(result: HandleResult, boundMn: string | null, log: Logger): string | null {
-  if (!result.mn) return boundMn;
-  if (boundMn && result.mn !== boundMn) {
-    log.warn({ boundMn, packetMn: result.mn }, 'connection switched MN (one logger speaking for several devices, or a spoofed MN)');
-  }
-  return result.mn;
 }
 
 function writeReplies(socket: Socket, result: HandleResult): void {
