@@ -178,6 +178,18 @@ CREATE TABLE lead_webhook_deliveries (
 CREATE INDEX lead_webhook_deliveries_due ON lead_webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
 `,
   },
+  {
+    version: 2,
+    name: 'audit chain head on the lead row',
+    // Lets a lead's change, its evidence version and its audit entry go in one statement.
+    sql: `
+ALTER TABLE lead_leads ADD COLUMN audit_seq integer NOT NULL DEFAULT 0;
+ALTER TABLE lead_leads ADD COLUMN audit_head text NOT NULL DEFAULT '${'0'.repeat(64)}';
+UPDATE lead_leads l SET audit_seq = a.seq, audit_head = a.hash
+  FROM (SELECT DISTINCT ON (lead_id) lead_id, seq, hash FROM lead_audit ORDER BY lead_id, seq DESC) a
+  WHERE a.lead_id = l.id;
+`,
+  },
 ];
 
 /** Apply pending migrations; concurrent starters serialise on an advisory lock. */

@@ -4,7 +4,7 @@ import type { AccessDenial, CommentRecord, DeliveryRecord, LeadRecord, StoredAno
 import { json, num, numOrNull, strOrNull, type Row } from './sql.js';
 
 /** Row → record mappers, one per table. */
-export const LEAD_COLUMNS = `id, mn, region, enterprise, category, categories, status, resolution, duplicate_of, close_reason, team, score, priority, breakdown, anomaly_ids, first_at, last_at, created_at, updated_at, closed_at, evidence_version, evidence_sha256`;
+export const LEAD_COLUMNS = `id, mn, region, enterprise, category, categories, status, resolution, duplicate_of, close_reason, team, score, priority, breakdown, anomaly_ids, first_at, last_at, created_at, updated_at, closed_at, evidence_version, evidence_sha256, audit_seq, audit_head`;
 
 export function toLead(r: Row): LeadRecord {
   return {
@@ -141,3 +141,9 @@ export const toDenial = (r: Row): AccessDenial => ({
   reason: String(r.reason),
 });
 export type { EvidencePackage };
+
+/** The last audit entry of a lead, kept on its row (migration 2). */
+export function auditHeadOf(r: Row): { seq: number; hash: string } | undefined {
+  const seq = num(r.audit_seq);
+  return seq > 0 ? { seq, hash: String(r.audit_head) } : undefined;
+}

@@ -1,4 +1,4 @@
-import { RegionCode, regionPrefix, type Anomaly, type LeadEvent } from '@offsite/domain';
+import { RegionCode, regionPrefix, type Anomaly, type LeadEvent, type Site } from '@offsite/domain';
 import {
   applyCommand,
   buildEvidencePackage,
@@ -55,6 +55,7 @@ import {
   toWebhook,
 } from './rows.js';
 import { json, num, type Sql, type SqlDriver } from './sql.js';
+import { auditHeadOf } from './rows.js';
 import { migrate } from './migrations.js';
 
 const SYSTEM_ACTOR = 'system:leads';
@@ -88,160 +89,297 @@ export class SqlLeadStore implements LeadStore {
 
   async absorbAnomalies(anomalies: readonly Anomaly[], ctx: AbsorbContext): Promise<AbsorbOutcome[]> {
     if (anomalies.length === 0) return [];
-    return this.db.transaction(async (tx) => {
-      const out: AbsorbOutcome[] = [];
-      for (const a of anomalies) out.push(await this.absorbOne(tx, a, ctx));
-      return out;
-    });
+    return this.db.transaction((tx) => this.absorbBatch(tx, anomalies, ctx));
   }
 
-  private async absorbOne(tx: Sql, a: Anomaly, ctx: AbsorbContext): Promise<AbsorbOutcome> {
+  /**
+   * One batch, one transaction: lock the batch's sites (sorted, so concurrent batches cannot
+   * deadlock), read what is known in a few set queries, decide every anomaly in memory, then
+   * write each touched lead once. A lead's event (its state after the batch) rides on the last
+   * outcome that touched it, so publishing outcome events yields one event per changed lead.
+   */
+  private async absorbBatch(tx: Sql, anomalies: readonly Anomaly[], ctx: AbsorbContext): Promise<AbsorbOutcome[]> {
     const params = ctx.correlation ?? defaultCorrelationParams;
-    const site = ctx.site(a.mn);
-    // Unregistered sites go to region 000000: only national-scope users see them.
-    const region = site?.region ?? '000000';
-    const enterprise = site?.enterprise ?? null;
-    const lockKey = params.scope === 'enterprise' && enterprise ? `ent|${enterprise}` : `mn|${a.mn}`;
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [lockKey]);
+    const byEnterprise = params.scope === 'enterprise';
+    const siteOf = (mn: string) => {
+      const site = ctx.site(mn);
+      // Unregistered sites go to region 000000: only national-scope users see them.
+      return { site, region: site?.region ?? '000000', enterprise: site?.enterprise ?? null };
+    };
+    const mns = [...new Set(anomalies.map((a) => a.mn))];
+    const enterprises = [...new Set(mns.map((mn) => siteOf(mn).enterprise).filter((e): e is string => e !== null))];
+    const lockKeys = [...new Set(mns.map((mn) => (byEnterprise && siteOf(mn).enterprise ? `ent|${siteOf(mn).enterprise}` : `mn|${mn}`)))].sort();
+    await tx.query(`SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS s`, [lockKeys]);
 
-    const hash = anomalyHash(a);
-    const [known] = await tx.query(`SELECT content_sha256, detected_at, lead_id FROM lead_anomalies WHERE id = $1`, [a.id]);
-    if (known) {
-      // Same id: a replay (no effect), or a detector's later version of the same window.
-      if (known.content_sha256 === hash || num(known.detected_at) >= a.detectedAt) {
-        return { anomalyId: a.id, result: 'duplicate', leadId: (known.lead_id as string | null) ?? null, reason: 'anomaly already stored' };
+    const known = new Map<string, { hash: string; detectedAt: number; leadId: string | null }>();
+    for (const r of await tx.query(`SELECT id, content_sha256, detected_at, lead_id FROM lead_anomalies WHERE id = ANY($1::text[])`, [anomalies.map((a) => a.id)])) {
+      known.set(String(r.id), { hash: String(r.content_sha256), detectedAt: num(r.detected_at), leadId: (r.lead_id as string | null) ?? null });
+    }
+    const candidates = new Map<string, LeadCandidate>();
+    const candidateRows = await tx.query(
+      `SELECT id, mn, enterprise, category, categories, status, first_at, last_at FROM lead_leads WHERE status <> 'closed' AND (mn = ANY($1::text[])${byEnterprise ? ' OR enterprise = ANY($2::text[])' : ''})`,
+      byEnterprise ? [mns, enterprises] : [mns],
+    );
+    for (const r of candidateRows) {
+      candidates.set(String(r.id), {
+        id: String(r.id),
+        mn: String(r.mn),
+        enterprise: (r.enterprise as string | null) ?? null,
+        category: r.category as LeadCandidate['category'],
+        categories: r.categories as LeadCandidate['categories'],
+        status: r.status as LeadCandidate['status'],
+        firstAt: num(r.first_at),
+        lastAt: num(r.last_at),
+      });
+    }
+    const minStart = Math.min(...anomalies.map((a) => a.start));
+    const suppressions = (await tx.query(`SELECT * FROM lead_suppressions WHERE mn = ANY($1::text[]) AND until_at > $2`, [mns, minStart])).map(toSuppression);
+    const history = new Map<string, number>();
+    for (const r of await tx.query(`SELECT mn, count(*) AS n FROM lead_leads WHERE mn = ANY($1::text[]) AND resolution = 'confirmed' GROUP BY mn`, [mns])) history.set(String(r.mn), num(r.n));
+
+    const outcomes: AbsorbOutcome[] = [];
+    const lastOutcome = new Map<string, number>();
+    const newRows: Array<{ a: Anomaly; hash: string; region: string; enterprise: string | null; leadId: string | null; suppressedBy: string | null }> = [];
+    const updatedRows: Array<{ a: Anomaly; hash: string }> = [];
+    const created = new Map<string, { first: Anomaly; members: Anomaly[]; reason: string }>();
+    const touched = new Map<string, { action: 'merged' | 'anomaly-updated'; anomalies: string[]; reasons: string[] }>();
+    const touch = (leadId: string, action: 'merged' | 'anomaly-updated', anomaly: string, reason: string) => {
+      const t = touched.get(leadId) ?? { action, anomalies: [], reasons: [] };
+      if (action === 'merged') t.action = 'merged';
+      t.anomalies.push(anomaly);
+      t.reasons.push(reason);
+      touched.set(leadId, t);
+    };
+    const push = (o: AbsorbOutcome) => {
+      outcomes.push(o);
+      if (o.leadId && o.result !== 'duplicate') lastOutcome.set(o.leadId, outcomes.length - 1);
+    };
+
+    for (const a of anomalies) {
+      const { site, region, enterprise } = siteOf(a.mn);
+      const hash = anomalyHash(a);
+      const seen = known.get(a.id);
+      if (seen) {
+        // Same id: a replay (no effect), or a detector's later version of the same window.
+        if (seen.hash === hash || seen.detectedAt >= a.detectedAt) {
+          push({ anomalyId: a.id, result: 'duplicate', leadId: seen.leadId, reason: 'anomaly already stored' });
+          continue;
+        }
+        const pending = newRows.find((r) => r.a.id === a.id);
+        if (pending) {
+          pending.a = a;
+          pending.hash = hash;
+        } else updatedRows.push({ a, hash });
+        const createdLead = seen.leadId ? created.get(seen.leadId) : undefined;
+        if (createdLead) createdLead.members = createdLead.members.map((m) => (m.id === a.id ? a : m));
+        else if (seen.leadId) touch(seen.leadId, 'anomaly-updated', a.id, `newer version (end ${a.end}, severity ${a.severity})`);
+        seen.hash = hash;
+        seen.detectedAt = a.detectedAt;
+        push({ anomalyId: a.id, result: 'updated', leadId: seen.leadId, reason: seen.leadId ? 'newer version of an anomaly in the lead' : 'newer version of a muted anomaly' });
+        continue;
       }
+      const decision = correlate(a, enterprise, [...candidates.values()], suppressions, params);
+      if (decision.kind === 'suppressed') {
+        newRows.push({ a, hash, region, enterprise, leadId: null, suppressedBy: decision.suppressionId });
+        known.set(a.id, { hash, detectedAt: a.detectedAt, leadId: null });
+        push({ anomalyId: a.id, result: 'suppressed', leadId: null, reason: decision.reason });
+        continue;
+      }
+      const leadId = decision.kind === 'join' ? decision.leadId : leadIdFor(a.id);
+      newRows.push({ a, hash, region, enterprise, leadId, suppressedBy: null });
+      known.set(a.id, { hash, detectedAt: a.detectedAt, leadId });
+      if (decision.kind === 'join') {
+        const c = candidates.get(leadId)!;
+        c.firstAt = Math.min(c.firstAt, a.start);
+        c.lastAt = Math.max(c.lastAt, a.end);
+        if (!c.categories.includes(a.category)) c.categories = [...c.categories, a.category];
+        const createdLead = created.get(leadId);
+        if (createdLead) createdLead.members.push(a);
+        else touch(leadId, 'merged', a.id, decision.reason);
+        push({ anomalyId: a.id, result: 'merged', leadId, reason: decision.reason });
+      } else {
+        candidates.set(leadId, { id: leadId, mn: a.mn, enterprise, category: a.category, categories: [a.category], status: 'new', firstAt: a.start, lastAt: a.end });
+        created.set(leadId, { first: a, members: [a], reason: decision.reason });
+        push({ anomalyId: a.id, result: site ? 'created' : 'unassigned', leadId, reason: site ? decision.reason : `${decision.reason}; site ${a.mn} not in the registry (region 000000)` });
+      }
+    }
+
+    await this.insertAnomalyRows(tx, newRows, ctx.now);
+    for (const { a, hash } of updatedRows) {
       await tx.query(
         `UPDATE lead_anomalies SET pollutant=$2, rule=$3, category=$4, start_at=$5, end_at=$6, severity=$7, detected_at=$8, evidence=$9::jsonb, content_sha256=$10 WHERE id=$1`,
         [a.id, a.pollutant, a.rule, a.category, a.start, a.end, a.severity, a.detectedAt, JSON.stringify(a.evidence), hash],
       );
-      const leadId = (known.lead_id as string | null) ?? null;
-      if (!leadId) return { anomalyId: a.id, result: 'updated', leadId: null, reason: 'newer version of a muted anomaly' };
-      const event = await this.refreshLead(tx, leadId, ctx, 'anomaly-updated', { anomaly: a.id, end: a.end, severity: a.severity });
-      return { anomalyId: a.id, result: 'updated', leadId, reason: 'newer version of an anomaly in the lead', event };
     }
 
-    const candidateRows = await tx.query(
-      params.scope === 'enterprise' && enterprise
-        ? `SELECT id, mn, enterprise, category, categories, status, first_at, last_at FROM lead_leads WHERE (mn = $1 OR enterprise = $2) AND status <> 'closed'`
-        : `SELECT id, mn, enterprise, category, categories, status, first_at, last_at FROM lead_leads WHERE mn = $1 AND status <> 'closed'`,
-      params.scope === 'enterprise' && enterprise ? [a.mn, enterprise] : [a.mn],
-    );
-    const candidates: LeadCandidate[] = candidateRows.map((r) => ({
-      id: String(r.id),
-      mn: String(r.mn),
-      enterprise: (r.enterprise as string | null) ?? null,
-      category: r.category as LeadCandidate['category'],
-      categories: r.categories as LeadCandidate['categories'],
-      status: r.status as LeadCandidate['status'],
-      firstAt: num(r.first_at),
-      lastAt: num(r.last_at),
-    }));
-    const suppressions = (await tx.query(`SELECT * FROM lead_suppressions WHERE mn = $1 AND rule = $2 AND until_at > $3`, [a.mn, a.rule, a.start])).map(toSuppression);
-    const decision = correlate(a, enterprise, candidates, suppressions, params);
+    const hooks = num((await tx.query(`SELECT count(*) AS n FROM lead_webhooks WHERE active`))[0]?.n) > 0;
+    const events = new Map<string, LeadEvent>();
+    for (const [leadId, c] of created) {
+      const { site, region, enterprise } = siteOf(c.first.mn);
+      events.set(leadId, await this.createLead(tx, leadId, c.members, { site, region, enterprise, priorConfirmed: history.get(c.first.mn) ?? 0, reason: c.reason, now: ctx.now }));
+    }
+    for (const [leadId, event] of await this.refreshLeads(tx, touched, ctx, history)) events.set(leadId, event);
+    for (const [leadId, event] of events) {
+      if (hooks) await this.enqueueDeliveries(tx, event, ctx.now);
+      const at = lastOutcome.get(leadId);
+      if (at !== undefined) outcomes[at]!.event = event;
+    }
+    return outcomes;
+  }
 
-    const insertAnomaly = (leadId: string | null, suppressedBy: string | null) =>
-      tx.query(
-        `INSERT INTO lead_anomalies (id, mn, region, enterprise, pollutant, rule, category, start_at, end_at, severity, detected_at, evidence, content_sha256, lead_id, suppressed_by, received_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12::jsonb,$13,$14,$15,$16)`,
-        [a.id, a.mn, region, enterprise, a.pollutant, a.rule, a.category, a.start, a.end, a.severity, a.detectedAt, JSON.stringify(a.evidence), hash, leadId, suppressedBy, ctx.now],
+  private async insertAnomalyRows(tx: Sql, rows: Array<{ a: Anomaly; hash: string; region: string; enterprise: string | null; leadId: string | null; suppressedBy: string | null }>, now: number): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const p = new Params();
+      const values = rows.slice(i, i + 1000).map(({ a, hash, region, enterprise, leadId, suppressedBy }) => {
+        const v = [a.id, a.mn, region, enterprise, a.pollutant, a.rule, a.category, a.start, a.end, a.severity, a.detectedAt, JSON.stringify(a.evidence), hash, leadId, suppressedBy, now].map((x) => p.add(x));
+        v[11] = `${v[11]}::jsonb`;
+        return `(${v.join(',')})`;
+      });
+      await tx.query(
+        `INSERT INTO lead_anomalies (id, mn, region, enterprise, pollutant, rule, category, start_at, end_at, severity, detected_at, evidence, content_sha256, lead_id, suppressed_by, received_at) VALUES ${values.join(',')}`,
+        p.values,
       );
-
-    if (decision.kind === 'suppressed') {
-      await insertAnomaly(null, decision.suppressionId);
-      return { anomalyId: a.id, result: 'suppressed', leadId: null, reason: decision.reason };
     }
-    if (decision.kind === 'join') {
-      await insertAnomaly(decision.leadId, null);
-      const event = await this.refreshLead(tx, decision.leadId, ctx, 'merged', { anomaly: a.id, rule: a.rule, reason: decision.reason });
-      return { anomalyId: a.id, result: 'merged', leadId: decision.leadId, reason: decision.reason, event };
-    }
-
-    const leadId = leadIdFor(a.id);
-    await insertAnomaly(leadId, null);
-    const history = await this.siteHistory(tx, a.mn);
-    const s = scoreLead([a], history, site?.positiveList ?? false);
-    const pkg = buildEvidencePackage({ leadId, version: 1, frozenAt: ctx.now, mn: a.mn, region, site, anomalies: [a] });
-    const evidenceSha = exportEvidenceJson(pkg).sha256;
-    const [row] = await tx.query(
-      `INSERT INTO lead_leads (id, mn, region, enterprise, category, categories, status, score, priority, breakdown, anomaly_ids, first_at, last_at, created_at, updated_at, evidence_version, evidence_sha256, evidence)
-       VALUES ($1,$2,$3,$4,$5,$6,'new',$7,$8,$9::jsonb,$10,$11,$12,$13,$13,1,$14,$15::jsonb) RETURNING ${LEAD_COLUMNS}`,
-      [leadId, a.mn, region, enterprise, a.category, [a.category], s.score, s.priority, JSON.stringify(s.breakdown), [a.id], a.start, a.end, ctx.now, evidenceSha, JSON.stringify(pkg)],
-    );
-    await tx.query(`INSERT INTO lead_evidence (lead_id, version, frozen_at, package, sha256) VALUES ($1, 1, $2, $3::jsonb, $4)`, [leadId, ctx.now, JSON.stringify(pkg), evidenceSha]);
-    const lead = toLead(row!);
-    await this.appendAudit(tx, leadId, ctx.now, SYSTEM_ACTOR, 'created', null, { ...leadSnapshot(lead), anomaly: a.id, reason: decision.reason });
-    const event = toEvent(lead, 'created');
-    await this.enqueueDeliveries(tx, event, ctx.now);
-    return { anomalyId: a.id, result: site ? 'created' : 'unassigned', leadId, reason: site ? decision.reason : `${decision.reason}; site ${a.mn} not in the registry (region 000000)`, event };
   }
 
-  private async siteHistory(tx: Sql, mn: string): Promise<{ priorConfirmed: number }> {
-    const [r] = await tx.query(`SELECT count(*) AS n FROM lead_leads WHERE mn = $1 AND resolution = 'confirmed'`, [mn]);
-    return { priorConfirmed: num(r?.n) };
-  }
-
-  /** Rescore a lead from all its anomalies and freeze a new evidence version. */
-  private async refreshLead(tx: Sql, leadId: string, ctx: AbsorbContext, action: 'merged' | 'anomaly-updated', detail: Record<string, unknown>): Promise<LeadEvent> {
-    const [beforeRow] = await tx.query(`SELECT ${LEAD_COLUMNS} FROM lead_leads WHERE id = $1 FOR UPDATE`, [leadId]);
-    if (!beforeRow) throw new NotFoundError('lead', leadId);
-    const before = toLead(beforeRow);
-    const members = (await tx.query(`SELECT ${ANOMALY_COLUMNS} FROM lead_anomalies WHERE lead_id = $1 ORDER BY start_at, id`, [leadId])).map((r) => plainAnomaly(toAnomaly(r)));
-    const site = ctx.site(before.mn);
-    const s = scoreLead(members, await this.siteHistory(tx, before.mn), site?.positiveList ?? false);
+  /** A new lead, its evidence v1 and its first audit entry: one statement. */
+  private async createLead(
+    tx: Sql,
+    leadId: string,
+    members: Anomaly[],
+    o: { site: Site | undefined; region: string; enterprise: string | null; priorConfirmed: number; reason: string; now: number },
+  ): Promise<LeadEvent> {
+    const first = members[0]!;
+    const s = scoreLead(members, { priorConfirmed: o.priorConfirmed }, o.site?.positiveList ?? false);
     const categories = [...new Set(members.map((m) => m.category))];
-    const version = before.evidenceVersion + 1;
-    const pkg = buildEvidencePackage({ leadId, version, frozenAt: ctx.now, mn: before.mn, region: before.region, site, anomalies: members });
-    const evidenceSha = exportEvidenceJson(pkg).sha256;
-    const [row] = await tx.query(
-      `UPDATE lead_leads SET category=$2, categories=$3, score=$4, priority=$5, breakdown=$6::jsonb, anomaly_ids=$7, first_at=$8, last_at=$9, updated_at=$10,
-         evidence_version=$11, evidence_sha256=$12, evidence=$13::jsonb WHERE id=$1 RETURNING ${LEAD_COLUMNS}`,
-      [
-        leadId,
-        leadCategory(categories),
-        categories,
-        s.score,
-        s.priority,
-        JSON.stringify(s.breakdown),
-        members.map((m) => m.id),
-        Math.min(...members.map((m) => m.start)),
-        Math.max(...members.map((m) => m.end)),
-        Math.max(ctx.now, before.updatedAt),
-        version,
-        evidenceSha,
-        JSON.stringify(pkg),
-      ],
+    const pkg = buildEvidencePackage({ leadId, version: 1, frozenAt: o.now, mn: first.mn, region: o.region, site: o.site, anomalies: members });
+    const lead: LeadRecord = {
+      id: leadId,
+      mn: first.mn,
+      region: o.region,
+      enterprise: o.enterprise,
+      category: leadCategory(categories),
+      status: 'new',
+      resolution: null,
+      duplicateOf: null,
+      closeReason: null,
+      team: null,
+      score: s.score,
+      priority: s.priority,
+      breakdown: s.breakdown,
+      anomalies: members.map((m) => m.id),
+      firstAt: Math.min(...members.map((m) => m.start)),
+      lastAt: Math.max(...members.map((m) => m.end)),
+      createdAt: o.now,
+      updatedAt: o.now,
+      closedAt: null,
+      evidenceVersion: 1,
+      evidenceSha256: exportEvidenceJson(pkg).sha256,
+    };
+    const audit = this.auditEntry(undefined, leadId, o.now, SYSTEM_ACTOR, 'created', null, { ...leadSnapshot(lead), anomalyIds: lead.anomalies, reason: o.reason });
+    const p = new Params();
+    const evidence = p.add(JSON.stringify(pkg));
+    await tx.query(
+      `WITH l AS (
+         INSERT INTO lead_leads (id, mn, region, enterprise, category, categories, status, score, priority, breakdown, anomaly_ids, first_at, last_at, created_at, updated_at, evidence_version, evidence_sha256, evidence, audit_seq, audit_head)
+         VALUES (${p.add(leadId)}, ${p.add(lead.mn)}, ${p.add(lead.region)}, ${p.add(lead.enterprise)}, ${p.add(lead.category)}, ${p.add(categories)}, 'new', ${p.add(lead.score)}, ${p.add(lead.priority)},
+                 ${p.add(JSON.stringify(lead.breakdown))}::jsonb, ${p.add(lead.anomalies)}, ${p.add(lead.firstAt)}, ${p.add(lead.lastAt)}, ${p.add(o.now)}, ${p.add(o.now)}, 1, ${p.add(lead.evidenceSha256)},
+                 ${evidence}::jsonb, ${p.add(audit.seq)}, ${p.add(audit.hash)})
+         RETURNING id
+       ), e AS (
+         INSERT INTO lead_evidence (lead_id, version, frozen_at, package, sha256) SELECT id, 1, ${p.add(o.now)}::bigint, ${evidence}::jsonb, ${p.add(lead.evidenceSha256)}::text FROM l
+       )
+       ${this.auditInsertSql(p, audit, 'l')}`,
+      p.values,
     );
-    await tx.query(`INSERT INTO lead_evidence (lead_id, version, frozen_at, package, sha256) VALUES ($1, $2, $3, $4::jsonb, $5)`, [leadId, version, ctx.now, JSON.stringify(pkg), evidenceSha]);
-    const lead = toLead(row!);
-    await this.appendAudit(tx, leadId, ctx.now, SYSTEM_ACTOR, action, leadSnapshot(before), { ...leadSnapshot(lead), ...detail });
-    const event = toEvent(lead, 'merged');
-    await this.enqueueDeliveries(tx, event, ctx.now);
-    return event;
+    return toEvent(lead, 'created');
   }
 
+  /**
+   * Rescore leads from all their anomalies and freeze a new evidence version; per lead one
+   * statement updates the row and appends its evidence and audit entry.
+   */
+  private async refreshLeads(
+    tx: Sql,
+    touched: Map<string, { action: 'merged' | 'anomaly-updated'; anomalies: string[]; reasons: string[] }>,
+    ctx: AbsorbContext,
+    history: Map<string, number>,
+  ): Promise<Map<string, LeadEvent>> {
+    const events = new Map<string, LeadEvent>();
+    if (touched.size === 0) return events;
+    const ids = [...touched.keys()];
+    const rows = await tx.query(`SELECT ${LEAD_COLUMNS} FROM lead_leads WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [ids]);
+    const members = new Map<string, Anomaly[]>();
+    for (const r of await tx.query(`SELECT ${ANOMALY_COLUMNS} FROM lead_anomalies WHERE lead_id = ANY($1::text[]) ORDER BY start_at, id`, [ids])) {
+      const a = toAnomaly(r);
+      const list = members.get(a.leadId!) ?? [];
+      list.push(plainAnomaly(a));
+      members.set(a.leadId!, list);
+    }
+    for (const row of rows) {
+      const before = toLead(row);
+      const t = touched.get(before.id)!;
+      const list = members.get(before.id) ?? [];
+      const site = ctx.site(before.mn);
+      const s = scoreLead(list, { priorConfirmed: history.get(before.mn) ?? 0 }, site?.positiveList ?? false);
+      const categories = [...new Set(list.map((m) => m.category))];
+      const version = before.evidenceVersion + 1;
+      const pkg = buildEvidencePackage({ leadId: before.id, version, frozenAt: ctx.now, mn: before.mn, region: before.region, site, anomalies: list });
+      const lead: LeadRecord = {
+        ...before,
+        category: leadCategory(categories),
+        score: s.score,
+        priority: s.priority,
+        breakdown: s.breakdown,
+        anomalies: list.map((m) => m.id),
+        firstAt: Math.min(...list.map((m) => m.start)),
+        lastAt: Math.max(...list.map((m) => m.end)),
+        updatedAt: Math.max(ctx.now, before.updatedAt),
+        evidenceVersion: version,
+        evidenceSha256: exportEvidenceJson(pkg).sha256,
+      };
+      const audit = this.auditEntry(auditHeadOf(row), before.id, ctx.now, SYSTEM_ACTOR, t.action, leadSnapshot(before), { ...leadSnapshot(lead), anomalyIds: t.anomalies, reasons: t.reasons });
+      const p = new Params();
+      const evidence = p.add(JSON.stringify(pkg));
+      const id = p.add(before.id);
+      await tx.query(
+        `WITH l AS (
+           UPDATE lead_leads SET category=${p.add(lead.category)}, categories=${p.add(categories)}, score=${p.add(lead.score)}, priority=${p.add(lead.priority)}, breakdown=${p.add(JSON.stringify(lead.breakdown))}::jsonb,
+             anomaly_ids=${p.add(lead.anomalies)}, first_at=${p.add(lead.firstAt)}, last_at=${p.add(lead.lastAt)}, updated_at=${p.add(lead.updatedAt)}, evidence_version=${p.add(version)},
+             evidence_sha256=${p.add(lead.evidenceSha256)}, evidence=${evidence}::jsonb, audit_seq=${p.add(audit.seq)}, audit_head=${p.add(audit.hash)}
+           WHERE id=${id} RETURNING id
+         ), e AS (
+           INSERT INTO lead_evidence (lead_id, version, frozen_at, package, sha256) SELECT id, ${p.add(version)}::int, ${p.add(ctx.now)}::bigint, ${evidence}::jsonb, ${p.add(lead.evidenceSha256)}::text FROM l
+         )
+         ${this.auditInsertSql(p, audit, 'l')}`,
+        p.values,
+      );
+      events.set(before.id, toEvent(lead, 'merged'));
+    }
+    return events;
+  }
+
+  /** The next audit entry after `head`; JSON round trip so the hash covers what JSONB gives back. */
+  private auditEntry(head: { seq: number; hash: string } | undefined, leadId: string, at: number, actor: string, action: AuditEntry['action'], before: unknown, after: unknown): AuditEntry {
+    return chainAuditEntry(head, { leadId, at, actor, action, before: JSON.parse(JSON.stringify(before ?? null)), after: JSON.parse(JSON.stringify(after ?? null)) });
+  }
+
+  /** `INSERT INTO lead_audit ... SELECT ... FROM <cte>`: the entry is written only if the lead row was. */
+  private auditInsertSql(p: Params, e: AuditEntry, cte: string): string {
+    return `INSERT INTO lead_audit (lead_id, seq, at, actor, action, before, after, prev_hash, hash)
+       SELECT id, ${p.add(e.seq)}::int, ${p.add(e.at)}::bigint, ${p.add(e.actor)}::text, ${p.add(e.action)}::text, ${p.add(JSON.stringify(e.before))}::jsonb, ${p.add(JSON.stringify(e.after))}::jsonb, ${p.add(e.prevHash)}::text, ${p.add(e.hash)}::text FROM ${cte}`;
+  }
+
+  /** Append to the chain of a lead locked by the caller (FOR UPDATE), moving the head on its row. */
   private async appendAudit(tx: Sql, leadId: string, at: number, actor: string, action: AuditEntry['action'], before: unknown, after: unknown): Promise<AuditEntry> {
-    const [last] = await tx.query(`SELECT seq, hash FROM lead_audit WHERE lead_id = $1 ORDER BY seq DESC LIMIT 1`, [leadId]);
-    // Round-trip through JSON so the hash covers exactly what JSONB will give back.
-    const entry = chainAuditEntry(last ? { seq: num(last.seq), hash: String(last.hash) } : undefined, {
-      leadId,
-      at,
-      actor,
-      action,
-      before: JSON.parse(JSON.stringify(before ?? null)),
-      after: JSON.parse(JSON.stringify(after ?? null)),
-    });
-    await tx.query(`INSERT INTO lead_audit (lead_id, seq, at, actor, action, before, after, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7::jsonb,$8,$9)`, [
-      entry.leadId,
-      entry.seq,
-      entry.at,
-      entry.actor,
-      entry.action,
-      JSON.stringify(entry.before),
-      JSON.stringify(entry.after),
-      entry.prevHash,
-      entry.hash,
-    ]);
+    const [row] = await tx.query(`SELECT audit_seq, audit_head FROM lead_leads WHERE id = $1`, [leadId]);
+    const entry = this.auditEntry(row ? auditHeadOf(row) : undefined, leadId, at, actor, action, before, after);
+    const p = new Params();
+    await tx.query(
+      `WITH l AS (UPDATE lead_leads SET audit_seq = ${p.add(entry.seq)}, audit_head = ${p.add(entry.hash)} WHERE id = ${p.add(leadId)} RETURNING id)
+       ${this.auditInsertSql(p, entry, 'l')}`,
+      p.values,
+    );
     return entry;
   }
 
