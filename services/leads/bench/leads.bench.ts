@@ -11,10 +11,10 @@ import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '
 const H = 3600_000;
 const T0 = Date.UTC(2025, 0, 1);
 const SITES = 500;
-const ANOMALIES = Number(process.env.LEADS_BENCH_ANOMALIES ?? 3000);
+const ANOMALIES = Number(process.env.LEADS_BENCH_ANOMALIES ?? 1000);
 const BATCH = 250;
 const LEADS = Number(process.env.LEADS_BENCH_LEADS ?? 100_000);
-const QUERIES = 200;
+const QUERIES = 100;
 const REGIONS = ['330106', '330102', '330212', '440305', '440106', '110105', '320102', '510104'];
 const RULES: RuleId[] = ['breach', 'flatline', 'dilution', 'data-gap', 'flag-abuse', 'step-drop'];
 
