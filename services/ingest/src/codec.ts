@@ -16,8 +16,8 @@ import type { ReadingBatch } from '@offsite/domain';
 export type Packet = Hj212Packet;
 
 export function parseFrame(raw: Buffer | string, maxFrameBytes: number): Packet {
-  // Header (6) + CRC (4) + CRLF (2) around the data segment.
-  return parsePacket(raw, { maxDataLength: Math.max(0, maxFrameBytes - 12) });
+  // A frame is "##" + 4-digit length + data segment + 4-digit CRC.
+  return parsePacket(raw, { maxDataLength: Math.max(0, maxFrameBytes - 10) });
 }
 
 export function readingsOf(packet: Packet, options: ToReadingOptions): ReadingBatch {

@@ -3,7 +3,7 @@ import { dataKindByCn, parseDataTime, Topics, type DeadLetter, type DeviceStatus
 import type { Bus, BusMessage } from '@offsite/bus';
 import type { Logger } from '@offsite/runtime';
 import { BusBatcher } from './batcher.js';
-import { createSubPacketAssembler, dataAck, errorOf, parseFrame, readingsOf, timeCalibration, type Packet } from './codec.js';
+import { createSubPacketAssembler, dataAck, errorOf, parseFrame, readingsOf, timeCalibration, type GarbageRun, type Packet } from './codec.js';
 import { RecentKeys } from './dedup.js';
 import { JsonUploadError, parseJsonUpload } from './json-payload.js';
 import type { IngestMetrics } from './metrics.js';
@@ -39,8 +39,8 @@ export interface HandleResult {
 export interface IngestPipeline {
   /** Resolves once the packet's effects are durably on the bus; rejects only if the bus stays down. */
   handle(raw: Buffer | string, meta: HandleMeta): Promise<HandleResult>;
-  /** Bytes that are not a frame (TCP garbage, a frame cut off by a closed connection) → dead letter. */
-  reportGarbage(bytes: Buffer, meta: HandleMeta, code?: string): Promise<void>;
+  /** Bytes the TCP framing skipped (garbage, oversize, a frame cut off by a closed connection) → dead letter. */
+  reportGarbage(run: GarbageRun, meta: HandleMeta): Promise<void>;
   /** Any sign of life from a device (a heartbeat, bytes on its bound connection). */
   touch(mn: string, transport: Transport): void;
   /** Offline transitions and expired sub-packet sets, as of `now` (runs on a timer too). */
@@ -91,7 +91,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
   const batcher = new BusBatcher(bus, { maxMessages: opts.batchMaxMessages, lingerMs: opts.batchLingerMs, retryMs: opts.busRetryMs, maxConcurrentSends: opts.maxConcurrentSends }, logger, metrics);
   const recent = new RecentKeys(opts.dedupWindow);
   const presence = new PresenceTracker(opts);
-  const assembler = createSubPacketAssembler();
+  const assembler = createSubPacketAssembler({ timeoutMs: opts.subPacketTimeoutMs });
   const lastTimeSet = new Map<string, number>();
 
   const emit = (topic: string, key: string | null, value: unknown): Promise<void> => {
@@ -289,9 +289,9 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       work.push(emit(topics.deviceStatus, status.mn, status));
     }
     metrics.devicesOnline.set(presence.onlineCount);
-    for (const set of assembler.expire(now - opts.subPacketTimeoutMs)) {
+    for (const set of assembler.expire(now)) {
       const raw = Buffer.concat(set.raws);
-      const message = `incomplete split packet: got PNO ${set.received.join(',')} of PNUM ${set.pnum} (QN ${set.qn ?? '-'}) within ${opts.subPacketTimeoutMs} ms`;
+      const message = `incomplete split packet (${set.reason}): got PNO ${set.received.join(',')}, missing ${set.missing.join(',')} of PNUM ${set.pnum} (QN ${set.qn ?? '-'}, timeout ${opts.subPacketTimeoutMs} ms)`;
       work.push(deadLetter(raw, { transport: set.transport, peer: set.peer }, 'INCOMPLETE_SUBPACKETS', message, set.mn));
     }
     await Promise.all(work);
@@ -309,8 +309,9 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       if (meta.transport === 'json') return handleJson(raw, meta, receivedAt);
       return handleHj212(raw, meta, receivedAt);
     },
-    async reportGarbage(bytes, meta, code = 'GARBAGE') {
-      await deadLetter(bytes, meta, code, `${bytes.length} byte(s) that are not an HJ 212 frame`, meta.topicMn ?? null);
+    async reportGarbage(run, meta) {
+      // The decoder does not keep skipped bytes: the letter says how many and why.
+      await deadLetter(Buffer.alloc(0), meta, run.code, `${run.skipped} byte(s) skipped: ${run.reason}`, meta.topicMn ?? null);
     },
     touch(mn, transport) {
       const status = presence.seen(mn, clock(), { transport, isData: false });

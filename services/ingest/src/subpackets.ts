@@ -1,4 +1,4 @@
-import type { Hj212Packet } from '@offsite/hj212';
+import { Reassembler, type Hj212Packet } from '@offsite/hj212';
 
 type Transport = 'mqtt' | 'tcp' | 'json';
 
@@ -8,6 +8,8 @@ export interface IncompleteSet {
   cn: string;
   pnum: number;
   received: number[];
+  missing: number[];
+  reason: string;
   raws: Buffer[];
   transport: Transport;
   peer: string;
@@ -16,65 +18,47 @@ export interface IncompleteSet {
 export interface SubPacketAssembler {
   /** Adds one sub-packet; returns the whole packet once every PNO of its set is in. */
   add(packet: Hj212Packet, info: { at: number; raw: Buffer | string; transport: Transport; peer: string }): Hj212Packet | null;
-  /** Removes and returns sets whose first sub-packet arrived before `before`. */
-  expire(before: number): IncompleteSet[];
-  readonly open: number;
-}
-
-interface OpenSet extends IncompleteSet {
-  firstAt: number;
-  parts: Map<number, Hj212Packet>;
+  /** Sets that timed out (or were evicted) as of `now`, with the raw bytes of the parts that came. */
+  expire(now: number): IncompleteSet[];
 }
 
 /**
- * Reassembles split uploads (Flag bit D, PNUM/PNO). A set is one MN + QN + CN (the standard
- * repeats the QN in every sub-packet). The whole packet is the first part with every part's CP
- * items concatenated in PNO order; a repeated PNO replaces the earlier one.
+ * Split uploads (Flag bit D, PNUM/PNO) through the codec's Reassembler; ingest keeps the raw
+ * bytes of each part beside it so an incomplete set goes to the dead letters as received.
  */
-export function createSubPacketAssembler(): SubPacketAssembler {
-  const sets = new Map<string, OpenSet>();
+export function createSubPacketAssembler(opts: { timeoutMs: number; maxSets?: number }): SubPacketAssembler {
+  const reassembler = new Reassembler({ timeoutMs: opts.timeoutMs, maxSets: opts.maxSets ?? 10_000 });
+  const raws = new Map<string, { raws: Buffer[]; transport: Transport; peer: string }>();
+  // Same identity as the codec's set key (MN, CN, QN or DataTime, PNUM).
+  const keyOf = (p: { mn: string; cn: string; qn: string | null; pnum: number | null }, dataTime: string | null) => `${p.mn}|${p.cn}|${p.qn ?? dataTime ?? ''}|${p.pnum}`;
+  const evicted: IncompleteSet[] = [];
+
+  const toIncomplete = (r: Extract<ReturnType<Reassembler['push']>[number], { status: 'incomplete' }>): IncompleteSet => {
+    const key = keyOf(r, r.parts[0]?.data.dataTime ?? null);
+    const kept = raws.get(key);
+    raws.delete(key);
+    return { mn: r.mn, qn: r.qn, cn: r.cn, pnum: r.pnum, received: r.received, missing: r.missing, reason: r.reason, raws: kept?.raws ?? [], transport: kept?.transport ?? 'tcp', peer: kept?.peer ?? '' };
+  };
+
   return {
     add(packet, info) {
-      const pnum = packet.pnum ?? 1;
-      const pno = packet.pno ?? 1;
-      const key = `${packet.mn}|${packet.qn ?? ''}|${packet.cn}|${pnum}`;
-      let set = sets.get(key);
-      if (!set) {
-        set = { mn: packet.mn, qn: packet.qn, cn: packet.cn, pnum, received: [], raws: [], transport: info.transport, peer: info.peer, firstAt: info.at, parts: new Map() };
-        sets.set(key, set);
+      const key = keyOf(packet, packet.data.dataTime);
+      const kept = raws.get(key) ?? { raws: [], transport: info.transport, peer: info.peer };
+      kept.raws.push(typeof info.raw === 'string' ? Buffer.from(info.raw) : info.raw);
+      raws.set(key, kept);
+      let whole: Hj212Packet | null = null;
+      for (const r of reassembler.push(packet, info.at)) {
+        if (r.status === 'complete') {
+          raws.delete(keyOf(r.parts[0] ?? packet, (r.parts[0] ?? packet).data.dataTime));
+          whole = r.packet;
+        } else evicted.push(toIncomplete(r));
       }
-      set.parts.set(pno, packet);
-      set.raws.push(typeof info.raw === 'string' ? Buffer.from(info.raw) : info.raw);
-      set.received = [...set.parts.keys()].sort((a, b) => a - b);
-      if (set.parts.size < pnum) return null;
-      sets.delete(key);
-      const ordered = set.received.map((n) => set.parts.get(n) as Hj212Packet);
-      const first = ordered[0] as Hj212Packet;
-      const pollutants = ordered.flatMap((p) => p.data.pollutants);
-      const items = ordered.flatMap((p) => p.items);
-      const cp = Object.assign({}, ...ordered.map((p) => p.cp)) as Record<string, string>;
-      return {
-        ...first,
-        pno: null,
-        pnum: null,
-        items,
-        cp,
-        data: { ...first.data, pollutants, params: Object.assign({}, ...ordered.map((p) => p.data.params)) as Record<string, string> },
-        warnings: ordered.flatMap((p) => p.warnings),
-      };
+      return whole;
     },
-    expire(before) {
-      const out: IncompleteSet[] = [];
-      for (const [key, set] of sets) {
-        if (set.firstAt < before) {
-          sets.delete(key);
-          out.push({ mn: set.mn, qn: set.qn, cn: set.cn, pnum: set.pnum, received: set.received, raws: set.raws, transport: set.transport, peer: set.peer });
-        }
-      }
+    expire(now) {
+      const out = evicted.splice(0);
+      for (const r of reassembler.expire(now)) if (r.status === 'incomplete') out.push(toIncomplete(r));
       return out;
-    },
-    get open() {
-      return sets.size;
     },
   };
 }

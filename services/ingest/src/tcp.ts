@@ -65,17 +65,16 @@ export async function startTcpIngest(opts: TcpIngestOptions): Promise<TcpIngest>
       sockets.delete(socket);
       metrics.connections.dec({ transport: 'tcp' });
       // Bytes of a frame that never completed are reported, not forgotten.
-      const rest = frames.end();
-      if (rest.length > 0) void pipeline.reportGarbage(rest, { transport: 'tcp', peer, topicMn: boundMn ?? undefined }, 'TRUNCATED');
+      for (const g of frames.end()) void pipeline.reportGarbage(g, { transport: 'tcp', peer, topicMn: boundMn ?? undefined }).catch(() => undefined);
       log.debug({ boundMn }, 'connection closed');
     });
 
     socket.on('data', (chunk: Buffer) => {
       const { frames: complete, garbage } = frames.push(chunk);
       for (const g of garbage) {
-        metrics.garbageBytes.inc(g.bytes.length);
-        log.warn({ bytes: g.bytes.length, reason: g.reason, boundMn }, 'garbage between frames');
-        void pipeline.reportGarbage(g.bytes, { transport: 'tcp', peer, topicMn: boundMn ?? undefined }, g.code);
+        metrics.garbageBytes.inc(g.skipped);
+        log.warn({ skipped: g.skipped, code: g.code, reason: g.reason, boundMn }, 'bytes outside frames skipped');
+        void pipeline.reportGarbage(g, { transport: 'tcp', peer, topicMn: boundMn ?? undefined }).catch(() => undefined);
       }
       if (complete.length === 0) return;
       if (boundMn) pipeline.touch(boundMn, 'tcp');
