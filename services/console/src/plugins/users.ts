@@ -11,6 +11,7 @@ import type { ConsoleContext } from '../context.js';
 export async function userRoutes(app: FastifyInstance, { ctx }: { ctx: ConsoleContext }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['users'];
+  r.get('/me', { schema: { tags, summary: 'Who the token belongs to: user id, role, region scope', response: documented({ 200: z.object({ userId: z.string(), role: z.string(), regionScope: z.string() }), ...errorResponses }) } }, async (req) => callerOf(req));
   r.post('/users', { schema: { tags, summary: 'Add a user; the response carries its bearer token, shown only this once', body: NewUser, response: documented({ 201: z.object({ user: UserItem, token: z.string() }), ...errorResponses }) } }, async (req, reply) =>
     reply.code(201).send(await ctx.leadService.users.add(callerOf(req), req.body)),
   );
