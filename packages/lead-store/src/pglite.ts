@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { SqlLeadStore } from './sql-store.js';
 import type { Row, Sql, SqlDriver } from './sql.js';
@@ -43,6 +44,8 @@ class PgliteDriver implements SqlDriver {
 
 /** LeadStore on PGlite (PostgreSQL in WebAssembly), same SQL as the PostgreSQL adapter. */
 export async function createPgliteLeadStore(opts: PgliteLeadStoreOptions = {}): Promise<SqlLeadStore> {
+  // PGlite creates only the last path component; make the parents (DATA_DIR may not exist yet).
+  if (!opts.db && opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const db = opts.db ?? (opts.dataDir ? new PGlite(opts.dataDir) : new PGlite());
   await db.waitReady;
   return new SqlLeadStore(new PgliteDriver(db, !opts.db)).init();
