@@ -96,13 +96,16 @@ export class SimDevice {
   /** Advance to true time t (one real-time tick) and return the packets to send now. */
   step(t: number): SimPacket[] {
     const out: SimPacket[] = [];
+    const clock = this.clock(t);
+    const due = this.aggs.closeDue(clock);
     if (this.setup.injections.some((i) => i.silent?.(t))) {
-      // Logger off: the model keeps running (the plant does), nothing is recorded.
+      // Logger off: intervals complete at this instant still go out (it dies just after), then
+      // nothing is recorded; the model keeps running (the plant does).
       this.model.step(t);
+      out.push(...due.map((r, k) => this.packet(r, t + this.jitterMs + 1500 + k * 1000)));
       return this.release(t, out);
     }
-    const clock = this.clock(t);
-    const records: DataRecord[] = [...this.aggs.closeDue(clock)];
+    const records: DataRecord[] = [...due];
     const row = this.model.step(t);
     this.applyHonestEvents(row);
     for (const inj of this.setup.injections) inj.analyzer?.(row);

@@ -78,7 +78,11 @@ export function zeroValue(code: string, w: TimeWindow): Injection {
 
 /** Value pinned at the analyzer's full scale, flagged N (not T). Also a genuine breach on paper. */
 export function stuckAtRange(code: string, w: TimeWindow, range: number, limit: number | undefined): Injection {
-  const labels: Label[] = [{ pollutant: code, pattern: 'stuck-at-range', start: w.start, end: w.end, note: `pinned at ${range}` }];
+  const labels: Label[] = [
+    { pollutant: code, pattern: 'stuck-at-range', start: w.start, end: w.end, note: `pinned at ${range}` },
+    // A pinned value is also a constant written value.
+    { pollutant: code, pattern: 'flatline', start: w.start, end: w.end, note: `constant ${range} (full scale)` },
+  ];
   if (limit !== undefined && range > limit) labels.push({ pollutant: code, pattern: 'breach', start: w.start, end: w.end, note: 'written values at full scale exceed the limit' });
   return {
     labels,
@@ -197,7 +201,11 @@ export function dataGap(w: TimeWindow): Injection {
 export function lateData(w: TimeWindow, lateThresholdMs = HOUR): Injection {
   return {
     // Only what arrives more than the threshold late is labelled.
-    labels: w.end - w.start > lateThresholdMs ? [{ pollutant: null, pattern: 'late-data', start: w.start, end: w.end - lateThresholdMs, note: `uploaded at ${new Date(w.end).toISOString()}` }] : [],
+    labels: [
+      // Until the upload the platform sees a silent device.
+      { pollutant: null, pattern: 'data-gap', start: w.start, end: w.end, note: 'silent until the stored data is uploaded' },
+      ...(w.end - w.start > lateThresholdMs ? [{ pollutant: null, pattern: 'late-data' as const, start: w.start, end: w.end - lateThresholdMs, note: `uploaded at ${new Date(w.end).toISOString()}` }] : []),
+    ],
     busy: [w],
     releaseAt: (t) => (inWindow(t, w) ? w.end : null),
   };
@@ -206,7 +214,13 @@ export function lateData(w: TimeWindow, lateThresholdMs = HOUR): Injection {
 /** The logger clock runs `offsetMs` off from `start` on (until the platform sets it, 1012). */
 export function clockSkew(start: number, runEnd: number, offsetMs: number): Injection {
   return {
-    labels: [{ pollutant: null, pattern: 'clock-skew', start, end: runEnd, note: `clock ${offsetMs > 0 ? '+' : ''}${offsetMs / 60_000} min` }],
+    labels: [
+      { pollutant: null, pattern: 'clock-skew', start, end: runEnd, note: `clock ${offsetMs > 0 ? '+' : ''}${offsetMs / 60_000} min` },
+      // The jump itself: forward skips DataTimes (a gap), backward repeats them with new values.
+      offsetMs > 0
+        ? { pollutant: null, pattern: 'data-gap', start, end: Math.min(runEnd, start + offsetMs), note: 'DataTimes skipped by the clock jump' }
+        : { pollutant: null, pattern: 'duplicate-timestamp', start, end: Math.min(runEnd, start - offsetMs), note: 'DataTimes repeated after the clock jumped back' },
+    ],
     busy: [],
     clockOffset: (t) => (t >= start ? offsetMs : 0),
   };

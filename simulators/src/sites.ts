@@ -54,6 +54,8 @@ const TEMPLATES: Record<SiteKind, KindTemplate> = {
       ranges: { [Factor.so2]: 200, [Factor.nox]: 200, [Factor.dust]: 50, [Factor.o2]: 25 },
       normalFlow: 250,
       ductArea: 28,
+      // Wet limestone FGD: flue near 50 °C and saturated (read by physics-inconsistent).
+      wetFgd: true,
       positiveList: false,
       utcOffsetMinutes: 480,
     },
