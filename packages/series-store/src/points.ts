@@ -81,15 +81,21 @@ export function pointKey(p: Pick<SeriesPoint, 'kind' | 'mn' | 'pollutant' | 'tim
   return `${p.kind}\u0000${p.mn}\u0000${p.pollutant}\u0000${p.time}`;
 }
 
-/** Within one write the last point of a key wins, as it would across writes. */
+/**
+ * Within one write the last point of a key wins, as it would across writes (and batches of one
+ * write may be in flight concurrently, so duplicates must not reach the database together).
+ */
 export function dedupeLastWins(points: StoredPoint[]): StoredPoint[] {
+  const keys = new Set<string>();
+  for (const p of points) keys.add(pointKey(p));
+  if (keys.size === points.length) return points; // the usual case: no duplicates
   const byKey = new Map<string, StoredPoint>();
   for (const p of points) {
     const key = pointKey(p);
     byKey.delete(key); // keep the order of last occurrence
     byKey.set(key, p);
   }
-  return byKey.size === points.length ? points : [...byKey.values()];
+  return [...byKey.values()];
 }
 
 /** Preference when one pollutant exists in several kinds: `latest()` says "rtd preferred". */
