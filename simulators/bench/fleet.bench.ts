@@ -61,11 +61,11 @@ async function main(): Promise<void> {
   pureGeneration(5000, 20);
   const broker = await startAedes();
   try {
-    await publish('aedes in-process', broker.url, 2000, 10);
+    await publish('aedes in-process', broker.url, 1000, 10);
   } finally {
     await broker.close();
   }
-  if (process.env.MQTT_URL) await publish('external', process.env.MQTT_URL, 5000, 10);
+  if (process.env.MQTT_URL) await publish('external', process.env.MQTT_URL, 5000, 6);
   else log('MQTT_URL not set: external broker skipped');
 }
 
