@@ -32,7 +32,8 @@ function packet(mn: string, now: number): string {
   seq++;
   const cp: Record<string, string> = { DataTime: formatDataTime(now) };
   for (const [i, code] of POLLUTANTS.entries()) {
-    cp[`${code}-Rtd`] = (10 + ((seq * (i + 3)) % 900) / 10).toFixed(2);
+    // the first value carries the sequence number, so no two packets of a device are identical
+    cp[`${code}-Rtd`] = i === 0 ? (seq / 100).toFixed(2) : (10 + ((seq * (i + 3)) % 900) / 10).toFixed(2);
     cp[`${code}-Flag`] = 'N';
   }
   // QN is the request id: strictly increasing per MN, or ingest rightly takes the packet for a resend
