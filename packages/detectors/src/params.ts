@@ -105,7 +105,8 @@ export const ruleParamSchemas = {
     pValue: pos(0.001),
     /** Spread of values (sd) must be at least this many written quanta for the last digit to be random. */
     minSpreadQuanta: pos(5),
-    evaluateEvery: int(50),
+    /** Non-overlapping windows by default: overlapping tests multiply chance hits. */
+    evaluateEvery: int(256),
   }),
   'correlation-break': z.strictObject({
     beforeHours: int(24),
@@ -134,7 +135,7 @@ export const ruleParamSchemas = {
     maxSpreadSeconds: pos(60),
   }),
   'duplicate-timestamp': z.strictObject({
-    historySize: int(256),
+    historySize: int(64),
   }),
   bunching: z.strictObject({
     minHours: int(48),
@@ -156,7 +157,7 @@ export const ruleParamSchemas = {
     confirmSamples: int(4),
     minNonZeroDeltas: int(6),
     minDistinctDeltas: int(4),
-    tableSize: int(512),
+    tableSize: int(384),
   }),
 } satisfies Record<RuleId, z.ZodType>;
 

@@ -43,7 +43,8 @@ export class DeviceState {
   flowRef = Number.NaN;
   pendingGaps: PendingGap[] = [];
   /** Recently seen DataTimes (per kind) with a fingerprint of their content. */
-  dupT: Float64Array;
+  /** DataTime in seconds (HJ 212 times have whole seconds). */
+  dupT: Uint32Array;
   dupHash: Uint32Array;
   dupKind: Uint8Array;
   dupHead = 0;
@@ -61,7 +62,7 @@ export class DeviceState {
     this.hourly = new HourlyStore();
     this.episodes = new Episodes(mn, updateEveryMs);
     const dupN = this.params['duplicate-timestamp'].historySize;
-    this.dupT = new Float64Array(dupN).fill(Number.NaN);
+    this.dupT = new Uint32Array(dupN);
     this.dupHash = new Uint32Array(dupN);
     this.dupKind = new Uint8Array(dupN);
   }
@@ -89,15 +90,16 @@ export class DeviceState {
 
   /** Previous version's fingerprint for (t, kind): the index, or -1. */
   findDup(t: number, kind: DataKind): number {
-    const k = KINDS.indexOf(kind);
-    for (let i = 0; i < this.dupT.length; i++) if (this.dupT[i] === t && this.dupKind[i] === k) return i;
+    const k = KINDS.indexOf(kind) + 1;
+    const sec = Math.floor(t / 1000) >>> 0;
+    for (let i = 0; i < this.dupT.length; i++) if (this.dupT[i] === sec && this.dupKind[i] === k) return i;
     return -1;
   }
 
   rememberDup(t: number, kind: DataKind, hash: number): void {
-    this.dupT[this.dupHead] = t;
+    this.dupT[this.dupHead] = Math.floor(t / 1000) >>> 0;
     this.dupHash[this.dupHead] = hash;
-    this.dupKind[this.dupHead] = KINDS.indexOf(kind);
+    this.dupKind[this.dupHead] = KINDS.indexOf(kind) + 1;
     this.dupHead = (this.dupHead + 1) % this.dupT.length;
   }
 
@@ -150,7 +152,7 @@ export class DeviceState {
     d.typical = new Map(Object.entries(j.typical).map(([k, v]) => [k, v ?? Number.NaN]));
     d.flowRef = j.flowRef ?? Number.NaN;
     d.pendingGaps = j.pendingGaps;
-    d.dupT = fromB64(j.dup.t, Float64Array);
+    d.dupT = fromB64(j.dup.t, Uint32Array);
     d.dupHash = fromB64(j.dup.hash, Uint32Array);
     d.dupKind = fromB64(j.dup.kind, Uint8Array);
     d.dupHead = j.dup.head;

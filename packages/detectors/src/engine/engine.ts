@@ -40,7 +40,7 @@ export const defaultEngineOptions: Readonly<EngineOptions> = Object.freeze({
   latenessMs: 2 * HOUR_MS,
   hourGraceMs: 2 * 60_000,
   updateEveryMs: HOUR_MS,
-  ringCapacity: 96,
+  ringCapacity: 64,
 });
 
 export interface DetectionEngineConfig {

@@ -100,11 +100,15 @@ const BIT_DATA = 1, BIT_VALID = 2, BIT_OP = 4, BIT_CONST = 8, BIT_OFF = 16;
 
 interface HourColumn {
   value: Float32Array;
-  cv: Float32Array;
+  /** CV × 10 000 (65 535 = unknown). */
+  cv: Uint16Array;
   bits: Uint8Array;
-  share: Uint8Array;
   flag: Uint8Array;
 }
+
+const CV_UNKNOWN = 65535;
+const encodeCv = (cv: number) => (Number.isFinite(cv) ? Math.min(CV_UNKNOWN - 1, Math.round(cv * 10_000)) : CV_UNKNOWN);
+const decodeCv = (x: number) => (x === CV_UNKNOWN ? Number.NaN : x / 10_000);
 
 /** 14 days of closed hours for the factors that need history, in typed arrays. */
 export class HourlyStore implements HourHistory {
@@ -126,8 +130,8 @@ export class HourlyStore implements HourHistory {
     if (!(bits & BIT_DATA)) return null;
     const f = c.flag[s]!;
     return {
-      hour, value: c.value[s]!, cv: c.cv[s]!, hasData: true, valid: (bits & BIT_VALID) !== 0, operatorFlagged: (bits & BIT_OP) !== 0,
-      flag: f ? FLAGS[f - 1]! : null, constant: (bits & BIT_CONST) !== 0, notRunning: (bits & BIT_OFF) !== 0, validShare: c.share[s]! / 250,
+      hour, value: c.value[s]!, cv: decodeCv(c.cv[s]!), hasData: true, valid: (bits & BIT_VALID) !== 0, operatorFlagged: (bits & BIT_OP) !== 0,
+      flag: f ? FLAGS[f - 1]! : null, constant: (bits & BIT_CONST) !== 0, notRunning: (bits & BIT_OFF) !== 0, validShare: (bits & BIT_VALID) !== 0 ? 1 : 0,
     };
   }
   put(code: string, v: HourView): void {
@@ -140,13 +144,12 @@ export class HourlyStore implements HourHistory {
     }
     let c = this.cols.get(code);
     if (!c) {
-      c = { value: new Float32Array(this.cap), cv: new Float32Array(this.cap), bits: new Uint8Array(this.cap), share: new Uint8Array(this.cap), flag: new Uint8Array(this.cap) };
+      c = { value: new Float32Array(this.cap), cv: new Uint16Array(this.cap), bits: new Uint8Array(this.cap), flag: new Uint8Array(this.cap) };
       this.cols.set(code, c);
     }
     c.value[s] = v.value;
-    c.cv[s] = v.cv;
+    c.cv[s] = encodeCv(v.cv);
     c.bits[s] = (v.hasData ? BIT_DATA : 0) | (v.valid ? BIT_VALID : 0) | (v.operatorFlagged ? BIT_OP : 0) | (v.constant ? BIT_CONST : 0) | (v.notRunning ? BIT_OFF : 0);
-    c.share[s] = Math.round(Math.min(1, Math.max(0, v.validShare)) * 250);
     c.flag[s] = v.flag ? FLAGS.indexOf(v.flag as DataFlag) + 1 : 0;
   }
   /** Valid values of `code` over the last `hours` up to `hour` (inclusive). */
@@ -160,14 +163,14 @@ export class HourlyStore implements HourHistory {
   }
   toJSON() {
     const cols: Record<string, Record<keyof HourColumn, string>> = {};
-    for (const [code, c] of this.cols) cols[code] = { value: toB64(c.value), cv: toB64(c.cv), bits: toB64(c.bits), share: toB64(c.share), flag: toB64(c.flag) };
+    for (const [code, c] of this.cols) cols[code] = { value: toB64(c.value), cv: toB64(c.cv), bits: toB64(c.bits), flag: toB64(c.flag) };
     return { cap: this.cap, tag: toB64(this.tag), cols };
   }
   static fromJSON(j: ReturnType<HourlyStore['toJSON']>): HourlyStore {
     const h = new HourlyStore(j.cap);
     h.tag.set(fromB64(j.tag, Int32Array));
     for (const [code, c] of Object.entries(j.cols)) {
-      h.cols.set(code, { value: fromB64(c.value, Float32Array), cv: fromB64(c.cv, Float32Array), bits: fromB64(c.bits, Uint8Array), share: fromB64(c.share, Uint8Array), flag: fromB64(c.flag, Uint8Array) });
+      h.cols.set(code, { value: fromB64(c.value, Float32Array), cv: fromB64(c.cv, Uint16Array), bits: fromB64(c.bits, Uint8Array), flag: fromB64(c.flag, Uint8Array) });
     }
     return h;
   }
