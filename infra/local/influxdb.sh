@@ -2,11 +2,13 @@
 # InfluxDB 2.7 OSS on 127.0.0.1:18086, built from its Go module (no release binary can be
 # fetched here). usage: infra/local/influxdb.sh build|start|stop|status|restart
 # The build (libflux in Rust + influxd in Go, ~4 min cold, ~2.8 GB of caches) runs once into
-# $OFFSITE_CACHE/influxdb/bin and is reused while its version file matches.
+# $OFFSITE_CACHE/influxdb/bin and is reused while its version file matches. It runs niced so
+# that it does not starve the other servers' start-up or tests on a small machine.
 set -euo pipefail
 SERVICE=influxdb
 source "$(dirname "$0")/lib.sh"
 HAS_BUILD=1
+PROC_MATCH=influxd
 
 INFLUXDB_VERSION=v2.7.12
 PKG_CONFIG_VERSION=v0.2.14
@@ -59,7 +61,7 @@ do_build() {
     RUSTUP_TOOLCHAIN=stable \
     RUSTC_WRAPPER="$INFRA_DIR/influxdb/rustc-cap-lints.sh" \
     CGO_ENABLED=1 \
-      go build -tags "$GO_TAGS" \
+      nice -n 10 go build -tags "$GO_TAGS" \
         -ldflags "-X main.version=${INFLUXDB_VERSION#v} -X main.commit=offsite-local" \
         -o "$BIN.tmp" github.com/influxdata/influxdb/v2/cmd/influxd
   } >>"$BUILD_LOG" 2>&1 || { tail -n 30 "$BUILD_LOG" >&2; die "build failed; full log: $BUILD_LOG"; }

@@ -5,6 +5,7 @@ set -euo pipefail
 SERVICE=kafka
 source "$(dirname "$0")/lib.sh"
 HAS_BUILD=1
+PROC_MATCH=kafka.Kafka
 
 KAFKA_VERSION=3.9.1
 BASE="$OFFSITE_CACHE/kafka"

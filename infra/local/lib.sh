@@ -26,12 +26,14 @@ die() { say "ERROR: $*"; exit 1; }
 
 now_ms() { date +%s%3N; }
 
-# pid_alive FILE: true when FILE names a live process.
+# pid_alive FILE: true when FILE names a live process whose command line contains PROC_MATCH
+# (set by each script), so a stale pid file whose number was reused does not count.
 pid_alive() {
   local f="$1" pid
   [[ -s "$f" ]] || return 1
   pid="$(cat "$f")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -z "${PROC_MATCH:-}" ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$PROC_MATCH"
 }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.

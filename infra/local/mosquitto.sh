@@ -5,6 +5,7 @@ set -euo pipefail
 SERVICE=mosquitto
 source "$(dirname "$0")/lib.sh"
 HAS_BUILD=1
+PROC_MATCH=mosquitto
 
 BASE="$OFFSITE_CACHE/mosquitto"
 CONF="$INFRA_DIR/mosquitto/mosquitto.conf"   # kept in the repo; copied when the port moves
