@@ -47,6 +47,10 @@ clean_path() {
 
 do_build() {
   if built; then say "binary up to date: $BIN ($BUILD_ID)"; return 0; fi
+  # Toolchains where this machine kind keeps them, for shells whose PATH lacks them.
+  for d in /usr/local/go/bin "$HOME/.cargo/bin"; do
+    [[ -d "$d" && ":$PATH:" != *":$d:"* ]] && PATH="$PATH:$d"
+  done
   command -v go >/dev/null || die "go not found on PATH"
   command -v cargo >/dev/null || die "cargo (rustup) not found on PATH"
   local t0; t0=$(now_ms)

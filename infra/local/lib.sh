@@ -3,6 +3,7 @@
 # Ports are fixed and non-default so they never clash with the all-in-one's embedded
 # servers (MQTT 1883, HTTP 8080) or with a system-wide server on the default ports.
 
+HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 OFFSITE_CACHE="${OFFSITE_CACHE:-$HOME/.cache/offsite}"
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
