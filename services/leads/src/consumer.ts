@@ -69,6 +69,8 @@ export function createAnomalyBatchHandler(opts: AnomalyHandlerOptions): (batch: 
 export interface AnomalyConsumerOptions extends AnomalyHandlerOptions {
   bus: Bus;
   groupId?: string;
+  /** Default supervision.anomalies.v1 (tests use their own topic). */
+  topic?: string;
   fromBeginning?: boolean;
   maxBatchSize?: number;
 }
@@ -77,7 +79,7 @@ export interface AnomalyConsumerOptions extends AnomalyHandlerOptions {
 export async function startAnomalyConsumer(opts: AnomalyConsumerOptions): Promise<Consumer> {
   return opts.bus.consume({
     groupId: opts.groupId ?? 'leads',
-    topics: [Topics.anomalies],
+    topics: [opts.topic ?? Topics.anomalies],
     fromBeginning: opts.fromBeginning ?? true,
     maxBatchSize: opts.maxBatchSize ?? 500,
     eachBatch: createAnomalyBatchHandler(opts),
