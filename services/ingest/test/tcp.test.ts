@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { parsePacket } from '@offsite/hj212';
 import { DeadLetter, ReadingBatch } from '@offsite/domain';
+import { createMemoryBus, type Bus } from '@offsite/bus';
 import { createLogger } from '@offsite/runtime';
 import { startTcpIngest, type TcpIngest } from '../src/tcp.js';
 import { collect, dataFrame, json, makePipeline, MN, waitFor, type Collected } from './helpers.js';
@@ -11,10 +12,11 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function server(opts: { maxConnections?: number; idleTimeoutMs?: number; maxFrameBytes?: number } = {}): Promise<{ tcp: TcpIngest; out: Collected; metrics: ReturnType<typeof makePipeline>['metrics'] }> {
-  const { pipeline, bus, metrics } = makePipeline();
+async function server(opts: { maxConnections?: number; idleTimeoutMs?: number; maxFrameBytes?: number; bus?: Bus } = {}): Promise<{ tcp: TcpIngest; out: Collected; metrics: ReturnType<typeof makePipeline>['metrics'] }> {
+  const { bus: given, ...tcpOpts } = opts;
+  const { pipeline, bus, metrics } = makePipeline({ bus: given });
   const out = await collect(bus);
-  const tcp = await startTcpIngest({ port: 0, host: '127.0.0.1', pipeline, logger: createLogger('tcp-test'), metrics, ...opts });
+  const tcp = await startTcpIngest({ port: 0, host: '127.0.0.1', pipeline, logger: createLogger('tcp-test'), metrics, ...tcpOpts });
   cleanup.push(async () => {
     await tcp.close();
     await pipeline.close();
@@ -121,5 +123,26 @@ describe('TCP ingest', () => {
     d.socket.write(dataFrame({ at: now - 60_000 }));
     await waitFor(() => out.readings.length === 1, 5_000, 'the good frame');
     expect(out.deadletters.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('acks only after the bus send resolved, and reads nothing more from the socket meanwhile', async () => {
+    const inner = createMemoryBus();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let sendsStarted = 0;
+    const gated: Bus = { ...inner, kind: 'memory', send: async (t, m) => { sendsStarted++; await gate; return inner.send(t, m); }, consume: (o) => inner.consume(o), ensureTopics: (t) => inner.ensureTopics(t), health: () => inner.health(), close: () => inner.close() };
+    const { tcp, out } = await server({ bus: gated });
+    const d = await device(tcp.port);
+    d.socket.write(dataFrame({ at: now - 120_000 }));
+    await waitFor(() => sendsStarted > 0, 2_000, 'first send');
+    await new Promise((r) => setTimeout(r, 50));
+    const firstBatchSends = sendsStarted; // readings + device status, one send per topic
+    d.socket.write(dataFrame({ at: now - 60_000 })); // arrives while the socket is paused
+    await new Promise((r) => setTimeout(r, 300));
+    expect(d.received()).toBe('');
+    expect(sendsStarted).toBe(firstBatchSends); // the second frame was not read yet
+    release();
+    await waitFor(() => replies(d.received()).length === 2, 5_000, 'both acks');
+    await waitFor(() => out.readings.length === 2, 2_000, 'readings');
   });
 });
