@@ -184,6 +184,19 @@ export function runLeadStoreContract(name: string, makeHarness: () => Promise<Co
       expect(verifyChain(await store.auditTrail(leadId))).toMatchObject({ ok: true, entries: 2 });
     });
 
+    it('serialises concurrent batches for one site: one lead, no duplicate from a concurrent replay', async () => {
+      const mn = newSite('330106');
+      const a1 = anomaly(mn);
+      const a2 = anomaly(mn, { start: T0 + 2 * H });
+      const results = await Promise.all([store.absorbAnomalies([a1], ctx()), store.absorbAnomalies([a2], ctx()), store.absorbAnomalies([a1], ctx())]);
+      const flat = results.flat().map((o) => o.result).sort();
+      expect(flat).toEqual(['created', 'duplicate', 'merged']);
+      const leads = (await store.listLeads('330000', { mn }, null, 10)).items;
+      expect(leads).toHaveLength(1);
+      expect([...leads[0]!.anomalies].sort()).toEqual([a1.id, a2.id].sort());
+      expect(verifyChain(await store.auditTrail(leads[0]!.id))).toMatchObject({ ok: true, entries: 2 });
+    });
+
     it('pages with an opaque keyset cursor, without gaps or repeats, in every sort', async () => {
       const region = '330782';
       const mns = Array.from({ length: 25 }, () => newSite(region));
