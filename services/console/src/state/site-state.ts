@@ -5,6 +5,8 @@ import { KIND_PREFERENCE, type SeriesPoint } from '@offsite/series-store';
 export const UNREGISTERED_REGION = '000000';
 /** Without a status message, a device that sent data this recently counts as online. */
 const ONLINE_BY_DATA_MS = 15 * 60_000;
+/** A cached view is rebuilt after this long even without changes (its status may depend on time). */
+const VIEW_MAX_AGE_MS = 30_000;
 
 export type SiteStatus = 'online' | 'offline' | 'unknown';
 
@@ -78,6 +80,8 @@ export class SiteState {
   private readonly live = new Map<string, Live>();
   private readonly openLeadMn = new Map<string, string>();
   private readonly openByMn = new Map<string, number>();
+  /** Built views, dropped when their site changes (or, for the data-derived status, grow old). */
+  private readonly views = new Map<string, { view: SiteView; builtAt: number }>();
 
   constructor(
     private readonly registry: SiteIndex,
@@ -97,6 +101,7 @@ export class SiteState {
 
   applyReadings(batch: ReadingBatch): void {
     const l = this.entry(batch.mn);
+    this.views.delete(batch.mn);
     if (l.lastDataAt === null || batch.dataTime > l.lastDataAt) l.lastDataAt = batch.dataTime;
     if (l.lastReceivedAt === null || batch.receivedAt > l.lastReceivedAt) l.lastReceivedAt = batch.receivedAt;
     for (const r of batch.readings) this.setLatest(l, r.code, batch.kind, batch.dataTime, r.value, r.converted ?? null, r.flag);
@@ -104,6 +109,7 @@ export class SiteState {
 
   applyStatus(s: DeviceStatus): void {
     const l = this.entry(s.mn);
+    this.views.delete(s.mn);
     if (!l.status || s.at >= l.status.at) l.status = s;
     if (s.lastSeen !== null && (l.lastReceivedAt === null || s.lastSeen > l.lastReceivedAt)) l.lastReceivedAt = s.lastSeen;
   }
@@ -112,6 +118,7 @@ export class SiteState {
   seedLatest(mn: string, points: readonly SeriesPoint[]): void {
     if (points.length === 0) return;
     const l = this.entry(mn);
+    this.views.delete(mn);
     for (const p of points) {
       this.setLatest(l, p.pollutant, p.kind, p.time, p.value, p.converted ?? null, p.flag);
       if (l.lastDataAt === null || p.time > l.lastDataAt) l.lastDataAt = p.time;
@@ -120,6 +127,7 @@ export class SiteState {
 
   applyLead(e: Pick<LeadEvent, 'id' | 'mn' | 'status'>): void {
     const open = e.status !== 'closed';
+    this.views.delete(e.mn);
     const known = this.openLeadMn.get(e.id);
     if (open && known === undefined) {
       this.openLeadMn.set(e.id, e.mn);
@@ -136,7 +144,16 @@ export class SiteState {
     const site = this.registry.get(mn);
     const l = this.live.get(mn);
     if (!site && !l) return undefined;
-    return this.build(mn, site, l);
+    return this.cached(mn, site);
+  }
+
+  private cached(mn: string, site: Site | undefined): SiteView {
+    const now = this.clock();
+    const hit = this.views.get(mn);
+    if (hit && now - hit.builtAt < VIEW_MAX_AGE_MS) return hit.view;
+    const view = this.build(mn, site, this.live.get(mn));
+    this.views.set(mn, { view, builtAt: now });
+    return view;
   }
 
   list(filter: SiteFilter, sort: SiteSort = 'attention'): SiteView[] {
@@ -149,7 +166,7 @@ export class SiteState {
       if (filter.industry && site?.industry !== filter.industry) return;
       if (filter.registered !== undefined && filter.registered !== Boolean(site)) return;
       if (q && !(mn.toLowerCase().includes(q) || site?.name.toLowerCase().includes(q) || site?.enterprise.toLowerCase().includes(q))) return;
-      const v = this.build(mn, site, this.live.get(mn));
+      const v = this.cached(mn, site);
       if (filter.status && v.status !== filter.status) return;
       if (filter.exceeding !== undefined && filter.exceeding !== v.exceeding > 0) return;
       out.push(v);
