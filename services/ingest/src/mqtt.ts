@@ -201,10 +201,9 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     client.once('error', onError);
-    client.once('connect', (connack) => {
+    client.once('connect', () => {
       client.off('error', onError);
       // A resumed session keeps its subscriptions; subscribing again is harmless and covers a new one.
-      void connack;
       client.subscribe(subscriptions, { qos: 1 }, (err, granted) => {
         if (err) return reject(err);
         const refused = (granted ?? []).filter((g) => g.qos === 128);
