@@ -190,6 +190,20 @@ UPDATE lead_leads l SET audit_seq = a.seq, audit_head = a.hash
   WHERE a.lead_id = l.id;
 `,
   },
+  {
+    version: 3,
+    name: 'lead event outbox',
+    // Lead events are written with the change and relayed to the bus after commit, so a crash
+    // between commit and publish delays an event instead of losing it.
+    sql: `
+CREATE TABLE lead_outbox (
+  id bigserial PRIMARY KEY,
+  lead_id text NOT NULL,
+  event jsonb NOT NULL,
+  created_at bigint NOT NULL
+);
+`,
+  },
 ];
 
 /** Apply pending migrations; concurrent starters serialise on an advisory lock. */

@@ -213,6 +213,10 @@ export interface LeadStore {
   markDeliveryFailed(id: string, error: string, nextAttemptAt: number | null): Promise<void>;
   listDeliveries(webhookId: string): Promise<DeliveryRecord[]>;
 
+  /** Lead events written with their change (outbox), oldest first, until marked published. */
+  pendingLeadEvents(limit: number): Promise<Array<{ id: string; event: LeadEvent }>>;
+  markLeadEventsPublished(ids: readonly string[]): Promise<void>;
+
   logAccessDenied(d: AccessDenial): Promise<void>;
   listAccessDenied(limit: number): Promise<AccessDenial[]>;
 

@@ -219,6 +219,7 @@ export class SqlLeadStore implements LeadStore {
       events.set(leadId, await this.createLead(tx, leadId, c.members, { site, region, enterprise, priorConfirmed: history.get(c.first.mn) ?? 0, reason: c.reason, now: ctx.now }));
     }
     for (const [leadId, event] of await this.refreshLeads(tx, touched, ctx, history)) events.set(leadId, event);
+    await this.insertOutbox(tx, [...events.values()], ctx.now);
     for (const [leadId, event] of events) {
       if (hooks) await this.enqueueDeliveries(tx, event, ctx.now);
       const at = lastOutcome.get(leadId);
@@ -383,6 +384,21 @@ export class SqlLeadStore implements LeadStore {
     return entry;
   }
 
+  private async insertOutbox(tx: Sql, events: LeadEvent[], now: number): Promise<void> {
+    if (events.length === 0) return;
+    const p = new Params();
+    const values = events.map((e) => `(${p.add(e.id)}, ${p.add(JSON.stringify(e))}::jsonb, ${p.add(now)})`);
+    await tx.query(`INSERT INTO lead_outbox (lead_id, event, created_at) VALUES ${values.join(',')}`, p.values);
+  }
+
+  async pendingLeadEvents(limit: number): Promise<Array<{ id: string; event: LeadEvent }>> {
+    return (await this.db.query(`SELECT id, event FROM lead_outbox ORDER BY id LIMIT $1`, [checkLimit(limit)])).map((r) => ({ id: String(r.id), event: json<LeadEvent>(r.event) }));
+  }
+
+  async markLeadEventsPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length) await this.db.query(`DELETE FROM lead_outbox WHERE id = ANY($1::bigint[])`, [ids.map(Number)]);
+  }
+
   /** Outbox: a delivery row per matching webhook, in the same transaction as the change. */
   private async enqueueDeliveries(tx: Sql, event: LeadEvent, now: number): Promise<void> {
     await tx.query(
@@ -496,6 +512,7 @@ export class SqlLeadStore implements LeadStore {
       });
       const event = toEvent(lead, command.action === 'assign' ? 'assigned' : 'transition');
       await this.enqueueDeliveries(tx, event, now);
+      await this.insertOutbox(tx, [event], now);
       return { lead, event, suppressions };
     });
   }
@@ -509,6 +526,7 @@ export class SqlLeadStore implements LeadStore {
       await this.appendAudit(tx, leadId, now, author, 'comment', null, { commentId: comment.id, text });
       const event = toEvent(toLead(updated!), 'commented');
       await this.enqueueDeliveries(tx, event, now);
+      await this.insertOutbox(tx, [event], now);
       return { comment, event };
     });
   }

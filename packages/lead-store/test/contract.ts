@@ -290,6 +290,19 @@ export function runLeadStoreContract(name: string, makeHarness: () => Promise<Co
       expect((await store.listWebhooks('350000')).map((w) => w.id)).toContain(hookId);
     });
 
+    it('keeps lead events in the outbox until marked published', async () => {
+      const mn = newSite('330106');
+      const [o] = await store.absorbAnomalies([anomaly(mn)], ctx());
+      await store.applyCommand(o!.leadId!, '330000', { action: 'acknowledge' }, 'op1', T0 + 101 * H);
+      const mine = (await store.pendingLeadEvents(1000)).filter((p) => p.event.id === o!.leadId);
+      expect(mine.map((p) => [p.event.change, p.event.status])).toEqual([
+        ['created', 'new'],
+        ['transition', 'acknowledged'],
+      ]);
+      await store.markLeadEventsPublished(mine.map((p) => p.id));
+      expect((await store.pendingLeadEvents(1000)).filter((p) => p.event.id === o!.leadId)).toEqual([]);
+    });
+
     it('reports health', async () => {
       expect(await store.health()).toMatchObject({ ok: true });
     });

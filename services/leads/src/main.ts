@@ -46,6 +46,10 @@ await bus.ensureTopics([
 ]);
 
 const service = createLeadService({ store, sites, bus, logger });
+// Events a previous run committed but did not publish, then a periodic sweep for failed sends.
+await service.relayEvents();
+const relayTimer = setInterval(() => void service.relayEvents(), 5_000);
+relayTimer.unref();
 const consumer = await startAnomalyConsumer({ bus, service, logger, onOutcomes: (o, dead) => metrics.record(o, dead) });
 const dispatcher = createWebhookDispatcher({ store, logger, onRound: (c) => metrics.webhook(c) });
 dispatcher.start();
@@ -61,6 +65,10 @@ logger.info({ port: config.HTTP_PORT, store: store.kind, bus: bus.kind, sites: s
 
 installShutdown(logger, [
   ['consumer', () => consumer.stop()],
+  ['lead events', async () => {
+    clearInterval(relayTimer);
+    await service.relayEvents();
+  }],
   ['webhooks', () => dispatcher.stop()],
   ['http', () => http.close()],
   ['bus', () => bus.close()],

@@ -99,6 +99,8 @@ export interface LeadService {
     list(caller: Caller): Promise<WebhookRecord[]>;
   };
   accessDenied(caller: Caller, limit: number): Promise<AccessDenial[]>;
+  /** Publish lead events left in the outbox (call at start and periodically); resolves with the count sent. */
+  relayEvents(): Promise<number>;
 }
 
 /**
@@ -112,17 +114,33 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
   const clock = opts.clock ?? Date.now;
   const log = logger.child({ component: 'lead-service' });
 
-  async function publish(events: LeadEvent[]): Promise<void> {
-    if (!bus || events.length === 0) return;
-    try {
-      await bus.send(
-        Topics.leads,
-        events.map((e) => ({ key: e.id, value: Buffer.from(JSON.stringify(e)), timestamp: e.updatedAt })),
-      );
-    } catch (err) {
-      // The change is committed; a lost notification must not undo it. Webhooks use the outbox.
-      log.error({ err, leads: events.map((e) => e.id) }, 'publishing lead events failed');
-    }
+  /**
+   * Relay the outbox to supervision.leads.v1 (key = lead id), oldest first. Runs after every
+   * change and on relayEvents(); calls queue behind each other so order per lead holds. A failed
+   * send leaves the events in the outbox for the next run (at-least-once; a LeadEvent is the
+   * lead's whole state, so a repeat is harmless). Without a bus the outbox is just cleared.
+   */
+  let relayChain: Promise<number> = Promise.resolve(0);
+  function relay(): Promise<number> {
+    relayChain = relayChain.then(async () => {
+      let sent = 0;
+      try {
+        for (;;) {
+          const pending = await store.pendingLeadEvents(500);
+          if (pending.length === 0) break;
+          if (bus) await bus.send(Topics.leads, pending.map(({ event: e }) => ({ key: e.id, value: Buffer.from(JSON.stringify(e)), timestamp: e.updatedAt })));
+          await store.markLeadEventsPublished(pending.map((p) => p.id));
+          sent += pending.length;
+        }
+      } catch (err) {
+        log.error({ err }, 'relaying lead events failed; they stay in the outbox');
+      }
+      return sent;
+    });
+    return relayChain;
+  }
+  async function publish(_events: LeadEvent[]): Promise<void> {
+    await relay();
   }
 
   function checkCaller(caller: Caller): Caller {
@@ -263,6 +281,8 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
         return store.listWebhooks(caller.regionScope);
       },
     },
+
+    relayEvents: relay,
 
     async accessDenied(caller, limit) {
       await requireRole(caller, 'manage-users');

@@ -99,4 +99,23 @@ describe('anomaly consumer on the memory bus', () => {
     for (const l of after) expect(verifyChain(await store.auditTrail(l.id)).ok).toBe(true);
     await consumer.stop();
   });
+
+  it('keeps a lead event whose publish failed in the outbox and sends it on the next relay', async () => {
+    let failLeads = 1;
+    const flakyBus: Bus = {
+      ...bus,
+      kind: bus.kind,
+      send: async (topic, messages) => {
+        if (topic === Topics.leads && failLeads-- > 0) throw new Error('broker down');
+        return bus.send(topic, messages);
+      },
+    };
+    const svc = createLeadService({ store, sites, bus: flakyBus, logger, clock: () => T0 + 200 * H });
+    const [o] = await svc.absorb([anomaly('ZJ0003', { start: T0 + 50 * H })]);
+    expect(failLeads).toBe(0);
+    await sleep(100);
+    expect(leadEvents.some((e) => e.id === o!.leadId)).toBe(false);
+    expect(await svc.relayEvents()).toBeGreaterThanOrEqual(1);
+    await until(() => leadEvents.some((e) => e.id === o!.leadId && e.change === 'created'));
+  });
 });
