@@ -1,1 +1,3 @@
-export {};
+export { startStack, type Stack, type StackOptions } from './stack.js';
+export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+export { planDemo, startDemo, type DemoPlan } from './demo.js';

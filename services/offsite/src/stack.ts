@@ -7,7 +7,7 @@ import { createSeriesStore, type SeriesStore } from '@offsite/series-store';
 import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
 import { createArchiver } from '@offsite/archive';
 import { createDetectService } from '@offsite/detect';
-import { startIngest, pipelineOptionsFromEnv, IngestEnv, type RunningIngest } from '@offsite/ingest';
+import { startIngest, pipelineOptionsFromEnv, IngestEnv, type IngestOptions, type RunningIngest } from '@offsite/ingest';
 import { createLeadService, createLeadsMetrics, createWebhookDispatcher, ensureAdminToken, startAnomalyConsumer, type LeadService } from '@offsite/leads';
 import { createMetrics, type DependencyHealth, type Logger, type Registry, type SharedEnv } from '@offsite/runtime';
 import type { Consumer } from '@offsite/bus';
@@ -21,6 +21,10 @@ export interface StackOptions {
   inMemory?: boolean;
   /** Detection tick (time-driven rules), ms. */
   detectTickMs?: number;
+  /** Arrival clock of ingest (tests drive simulated time through it). */
+  clock?: () => number;
+  /** Overrides of the INGEST_* settings. */
+  ingestOptions?: Partial<IngestOptions>;
 }
 
 /**
@@ -84,6 +88,7 @@ export async function startStack(o: StackOptions) {
     registry: registry('detect'),
     ...(o.inMemory ? {} : { stateFile: join(env.DATA_DIR, 'detect-state.json') }),
     tickMs: o.detectTickMs ?? 30_000,
+    ...(o.clock ? { now: o.clock } : {}),
   });
   await detect.start();
 
@@ -93,7 +98,8 @@ export async function startStack(o: StackOptions) {
     sites: o.sites,
     logger: logger.child({ component: 'ingest' }),
     registry: registry('ingest'),
-    options: pipelineOptionsFromEnv(ingestEnv),
+    ...(o.clock ? { clock: o.clock } : {}),
+    options: { ...pipelineOptionsFromEnv(ingestEnv), ...o.ingestOptions },
     tcp: { port: env.HJ212_TCP_PORT, host: '0.0.0.0' },
     mqtt: { url: mqttUrl, protocol: 'auto', shared: broker ? 'never' : ingestEnv.INGEST_MQTT_SHARED, group: ingestEnv.INGEST_MQTT_GROUP },
   });
