@@ -31,6 +31,9 @@ export class DeviceState {
   intervalCount = 0;
   intervalHead = 0;
   cadence = Number.NaN;
+  /** Minute-packet (2051) window: the smallest spacing seen between minute packets, NaN until known. */
+  minuteWindow = Number.NaN;
+  lastMinuteT = Number.NEGATIVE_INFINITY;
   /** Highest event time seen (an hourly packet counts up to its hour's end). */
   watermark = Number.NEGATIVE_INFINITY;
   lastEvaluatedHour = Number.NEGATIVE_INFINITY;
@@ -88,6 +91,13 @@ export class DeviceState {
     return this.intervalCount >= minIntervals ? this.cadence : Number.NaN;
   }
 
+  /** Learn the logger's minute window from consecutive minute packets (≤ 1 h apart; a dropped packet only widens one spacing). */
+  noteMinutePacket(t: number): void {
+    const dt = t - this.lastMinuteT;
+    if (dt > 0 && dt <= 3_600_000 && !(dt >= this.minuteWindow)) this.minuteWindow = dt;
+    if (t > this.lastMinuteT) this.lastMinuteT = t;
+  }
+
   /** Previous version's fingerprint for (t, kind): the index, or -1. */
   findDup(t: number, kind: DataKind): number {
     const k = KINDS.indexOf(kind) + 1;
@@ -112,6 +122,8 @@ export class DeviceState {
       intervalCount: this.intervalCount,
       intervalHead: this.intervalHead,
       cadence: this.cadence,
+      minuteWindow: this.minuteWindow,
+      lastMinuteT: this.lastMinuteT,
       watermark: this.watermark,
       lastEvaluatedHour: this.lastEvaluatedHour,
       slots: [...this.slots.values()],
@@ -135,6 +147,8 @@ export class DeviceState {
     d.intervalCount = j.intervalCount;
     d.intervalHead = j.intervalHead;
     d.cadence = j.cadence ?? Number.NaN;
+    d.minuteWindow = j.minuteWindow ?? Number.NaN;
+    d.lastMinuteT = j.lastMinuteT ?? Number.NEGATIVE_INFINITY;
     d.watermark = j.watermark ?? Number.NEGATIVE_INFINITY;
     d.lastEvaluatedHour = j.lastEvaluatedHour ?? Number.NEGATIVE_INFINITY;
     for (const s of j.slots) {

@@ -18,7 +18,7 @@ import { lateDataStep, type LateDataState } from '../rules/late-data.js';
 import { clockSkewStep, type ClockSkewState } from '../rules/clock-skew.js';
 import { batchFingerprint, duplicateFinding } from '../rules/duplicate-timestamp.js';
 import { gapFinding, gapThreshold, missingIntervals } from '../rules/data-gap.js';
-import type { BatchInfo } from '../rules/timing.js';
+import { dueAfter, type BatchInfo } from '../rules/timing.js';
 import { bandBreach, dailyBreach, hourlyBreach } from '../rules/breach.js';
 import { flagAbuse } from '../rules/flag-abuse.js';
 import { bunching } from '../rules/bunching.js';
@@ -69,6 +69,8 @@ export interface DetectionEngine {
 }
 
 const DAY_MS = 24 * HOUR_MS;
+/** HJ 212 loggers' default minute-data window until the packets' spacing tells otherwise. */
+const DEFAULT_MINUTE_WINDOW_MS = 10 * 60_000;
 
 /** Rule-state / episode keys per factor code, built once (string building per sample is costly). */
 const keyCache = new Map<string, Record<string, string>>();
@@ -335,9 +337,14 @@ export function createDetectionEngine(config: DetectionEngineConfig): DetectionE
     }
     d.rememberDup(b.dataTime, b.kind, hash);
 
-    const beyondBound = b.dataTime + opt.latenessMs < d.watermark;
+    // Interval packets carry the start of their interval and are sent when it ends: lateness and
+    // the out-of-order bound count from the interval's end (a daily packet is not 24 h late).
+    if (b.kind === 'minute') d.noteMinutePacket(b.dataTime);
     const interval = d.interval(p['data-gap'].minIntervalsForCadence);
-    step<LateDataState>(d, 'late-data', (s) => lateDataStep(s, info, interval, beyondBound, p['late-data']), out);
+    const intervalLength = b.kind === 'minute' ? (Number.isFinite(d.minuteWindow) ? d.minuteWindow : DEFAULT_MINUTE_WINDOW_MS) : interval;
+    const intervalEnd = b.dataTime + dueAfter(b.kind, intervalLength);
+    const beyondBound = intervalEnd + opt.latenessMs < d.watermark;
+    step<LateDataState>(d, 'late-data', (s) => lateDataStep(s, info, intervalLength, beyondBound, p['late-data']), out);
 
     const factors = factorsOf(b);
     if (b.kind === 'day') return out;
