@@ -38,7 +38,8 @@ export function addSample(acc: FactorHourAcc, raw: number, compared: number, fla
   acc.n++;
   const f = flag ?? 'N';
   acc.flagCounts[FLAGS.indexOf(f)]!++;
-  if (f !== 'F' && Number.isFinite(compared)) {
+  // Would-be value under operator flags: calibration (C) readings are the reference, not the process.
+  if (f !== 'F' && f !== 'C' && Number.isFinite(compared)) {
     acc.nAll++;
     acc.sumAll += compared;
   }

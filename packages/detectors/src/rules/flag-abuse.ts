@@ -7,7 +7,8 @@ import { fmtNum, fmtTime, label } from '../context.js';
  * flag-abuse over the last windowHours: the share of hours flagged M/C/D/S above maxFlaggedShare
  * (with at least minFlaggedHours of them and minHoursWithData of data), or ≥ wouldBreachCount
  * flagged hours whose values (flags ignored) would have exceeded the hourly limit. Scheduled
- * calibration takes minutes a day and does not flag whole hours.
+ * calibration takes minutes a day and does not flag whole hours; hours flagged C (calibration)
+ * are never would-be breaches (their values are the reference gas or solution).
  */
 export function flagAbuse(ctx: HourRuleContext, p: RuleParams['flag-abuse']): Finding | null {
   const limit = ctx.site?.limits[ctx.code];
@@ -26,7 +27,9 @@ export function flagAbuse(ctx: HourRuleContext, p: RuleParams['flag-abuse']): Fi
     if (!Number.isFinite(firstFlagged)) firstFlagged = h;
     const r: EvidenceReading = { t: h, code: ctx.code, value: Number.isFinite(v.value) ? Number(v.value.toFixed(3)) : null, text: null, flag: v.flag };
     flaggedHours.push(r);
-    if (limit !== undefined && v.value > limit) wouldBreach.push(r);
+    // A calibration hour's value mixes the reference gas/solution with the process: it says
+    // nothing about what the plant emitted (calibrations are caught by the share test instead).
+    if (limit !== undefined && v.flag !== 'C' && v.value > limit) wouldBreach.push(r);
   }
   const share = withData ? flagged / withData : 0;
   const byShare = withData >= p.minHoursWithData && flagged >= p.minFlaggedHours && share > p.maxFlaggedShare;
