@@ -52,6 +52,11 @@ export interface ConsumeOptions {
   eachBatch: (batch: ConsumedBatch) => Promise<void>;
   /** Upper bound on messages in one batch (adapters may deliver fewer). */
   maxBatchSize?: number;
+  /**
+   * Partitions handled at once by this member (default 1). Per-key order holds (a key stays in
+   * one partition); a handler with slow I/O (a database write) overlaps its round trips.
+   */
+  concurrency?: number;
 }
 
 export interface Consumer {

@@ -12,6 +12,10 @@ export interface ArchiverDeps {
   registry: Registry;
   groupId?: string;
   maxBatchSize?: number;
+  /** Partitions written at once (default 4). */
+  concurrency?: number;
+  /** Input topic (default the contract's emissions.readings.v1; benchmarks use their own). */
+  topic?: string;
 }
 
 /**
@@ -62,9 +66,11 @@ export function createArchiver(deps: ArchiverDeps) {
     async start(): Promise<void> {
       consumer = await deps.bus.consume({
         groupId: deps.groupId ?? 'archive',
-        topics: [Topics.readings],
+        topics: [deps.topic ?? Topics.readings],
         fromBeginning: true,
         maxBatchSize: deps.maxBatchSize ?? 5000,
+        // Partitions in parallel: InfluxDB round trips overlap (each partition still in order).
+        concurrency: deps.concurrency ?? 4,
         eachBatch: handle,
       });
     },

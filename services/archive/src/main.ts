@@ -3,11 +3,12 @@
  * into the SeriesStore (InfluxDB when INFLUX_* are set). GET /healthz and /metrics on HTTP_PORT.
  */
 import { createBus } from '@offsite/bus';
-import { createSeriesStore, SeriesStoreEnv } from '@offsite/series-store';
+import { createSeriesStore, SeriesStoreEnv, type InfluxSeriesStore } from '@offsite/series-store';
 import { createLogger, createMetrics, createServiceHttp, installShutdown, loadConfig, loadSites, positiveInt, sharedEnv } from '@offsite/runtime';
+import { z } from 'zod';
 import { createArchiver } from './archiver.js';
 
-const env = loadConfig(SeriesStoreEnv.extend(sharedEnv.pick({ HTTP_PORT: true, KAFKA_BROKERS: true, SITES_FILE: true }).shape).extend({ ARCHIVE_MAX_BATCH: positiveInt(5000) }));
+const env = loadConfig(SeriesStoreEnv.extend(sharedEnv.pick({ HTTP_PORT: true, KAFKA_BROKERS: true, SITES_FILE: true }).shape).extend({ ARCHIVE_MAX_BATCH: positiveInt(5000), ARCHIVE_ROLLUPS: z.enum(['on', 'off']).default('on') }));
 const logger = createLogger('archive');
 const registry = createMetrics('archive');
 const bus = createBus({ kafkaBrokers: env.KAFKA_BROKERS ?? [], clientId: 'offsite-archive', logger });
@@ -20,6 +21,10 @@ const http = createServiceHttp({
   health: async () => ({ bus: await bus.health(), seriesStore: await store.health() }),
 });
 
+// Hourly rollups (InfluxDB task into a second bucket; docs/series-schema.md). Idempotent.
+if (env.ARCHIVE_ROLLUPS === 'on' && store.kind === 'influx') {
+  logger.info(await (store as InfluxSeriesStore).ensureRollups(), 'hourly rollups ensured');
+}
 await archiver.start();
 await http.listen({ port: env.HTTP_PORT, host: '0.0.0.0' });
 logger.info({ port: env.HTTP_PORT, bus: bus.kind, store: store.kind }, 'archive running');

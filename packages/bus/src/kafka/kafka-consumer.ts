@@ -55,12 +55,16 @@ export async function startKafkaConsumer(kafka: Kafka, admin: () => Promise<Admi
   const { groupId, topics, eachBatch } = options;
   const fromBeginning = options.fromBeginning ?? false;
   const maxBatchSize = options.maxBatchSize ?? settings.defaultMaxBatchSize;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   const log = logger.child({ groupId });
   const consumer: KafkaJsConsumer = kafka.consumer({
     groupId,
     sessionTimeout: settings.sessionTimeoutMs,
     heartbeatInterval: settings.heartbeatIntervalMs,
     maxWaitTimeInMs: settings.maxWaitTimeMs,
+    // Larger fetches make larger batches: fewer handler round trips (e.g. database writes).
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
     retry: settings.retry,
     allowAutoTopicCreation: true,
   });
@@ -118,19 +122,19 @@ export async function startKafkaConsumer(kafka: Kafka, admin: () => Promise<Admi
     }
   };
 
-  // kafkajs's disconnect does not reliably wait for the eachBatch in hand, so stop() waits for it.
-  let inHand: Promise<void> | undefined;
+  // kafkajs's disconnect does not reliably wait for the eachBatch in hand, so stop() waits for them.
+  const inHand = new Set<Promise<void>>();
   const eachKafkaBatch = async (payload: EachBatchPayload) => {
     const run = handle(payload);
-    inHand = run;
+    inHand.add(run);
     try {
       await run;
     } finally {
-      if (inHand === run) inHand = undefined;
+      inHand.delete(run);
     }
   };
 
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: eachKafkaBatch });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: concurrency, eachBatch: eachKafkaBatch });
   try {
     await joined;
   } catch (error) {
@@ -145,8 +149,10 @@ export async function startKafkaConsumer(kafka: Kafka, admin: () => Promise<Admi
         stopping = true;
         sleeper.interrupt();
         // Finish and commit the chunk in hand while still a member, then leave the group.
-        stopped = (inHand ?? Promise.resolve())
-          .catch((error: unknown) => log.warn({ err: error }, 'batch in hand failed during stop; left uncommitted'))
+        stopped = Promise.allSettled([...inHand])
+          .then((results) => {
+            for (const r of results) if (r.status === 'rejected') log.warn({ err: r.reason }, 'batch in hand failed during stop; left uncommitted');
+          })
           .then(() => consumer.disconnect());
       }
       return stopped;
