@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { Factor, type ReadingBatch } from '@offsite/domain';
-import { batches, engineFor, HOUR, makeWaterSite, MIN, noise, ofRule, round, run, T0, type FactorSpec } from './helpers.js';
+import { batches, engineFor, honestCoal, HOUR, makeSite, makeWaterSite, MIN, noise, ofRule, round, run, T0, type FactorSpec } from './helpers.js';
 
 // Honest behaviour from the simulator scenarios that raised false anomalies, reproduced small.
 
@@ -67,5 +67,28 @@ describe('flag-abuse spares daily calibration', () => {
     });
     const as = run(engineFor([site]), withHourly(batches({ mn: site.mn, count: 4 * 24 * 60, factors: hidden })));
     expect(ofRule(as, 'flag-abuse').filter((a) => a.pollutant === 'w01018')).toHaveLength(1);
+  });
+});
+
+describe('step-drop is a fall below the normal level, not the end of a spike', () => {
+  const coal = makeSite();
+  const scaled = (from: number, to: number, k: number | null) =>
+    honestCoal(31, (i, _t, b) => {
+      if (i < from || i >= to) return b;
+      const so2 = k === null ? 200 : round((b.a21026 as { value: number }).value * k, 1);
+      return { ...b, a21026: { value: so2, converted: round((so2 * 15) / (21 - (b[Factor.o2] as number)), 1) } };
+    });
+  it('a value pinned at full scale for an hour, then back to normal, is not a step-drop', () => {
+    const as = run(engineFor([coal]), batches({ count: 8 * 60, factors: scaled(4 * 60, 5 * 60, null) }));
+    expect(ofRule(as, 'step-drop').map((a) => a.evidence.summary)).toEqual([]);
+  });
+  it('a genuine upset (emission ×3 for an hour) ending is not a step-drop', () => {
+    const as = run(engineFor([coal]), batches({ count: 8 * 60, factors: scaled(4 * 60, 5 * 60, 3) }));
+    expect(ofRule(as, 'step-drop').map((a) => a.evidence.summary)).toEqual([]);
+  });
+  it('a fall to 30 % of the normal level after hours of history still is', () => {
+    const as = ofRule(run(engineFor([coal]), batches({ count: 8 * 60, factors: scaled(4 * 60, 6 * 60, 0.3) })), 'step-drop');
+    expect(as).toHaveLength(1);
+    expect(as[0]!.start).toBe(T0 + 4 * HOUR);
   });
 });

@@ -21,8 +21,9 @@ function valid(ctx: StepContext, k: number): number {
 /**
  * step-drop: the concentration falls by ≥ dropShare within withinSamples samples, with no matching
  * change in flow (±flowTolerance) or O2 (±o2TolerancePoints), and stays at or below holdShare of
- * the baseline for ≥ holdMinutes (an analyzer parameter or range changed). Shutdowns move flow;
- * dilution moves O2 (its own rule).
+ * the baseline for ≥ holdMinutes (an analyzer parameter or range changed), and (once the device's
+ * long-run level, its median valid hour, is known) at or below holdShare of that level too, so the
+ * end of an upset or of a pinned value is not a drop. Shutdowns move flow; dilution moves O2 (its own rule).
  */
 export function stepDropStep(state: StepDropState | null, ctx: StepContext, p: RuleParams['step-drop']): StepResult<StepDropState> {
   const w = ctx.window;
@@ -32,15 +33,19 @@ export function stepDropStep(state: StepDropState | null, ctx: StepContext, p: R
   if (!Number.isFinite(v) || v <= 0 || ctx.o2 >= NOT_RUNNING_O2) return { state: null, finding: null };
   const flowSteady = (base: number) => !Number.isFinite(ctx.flow) || !Number.isFinite(base) || Math.abs(ctx.flow - base) <= p.flowTolerance * base;
   const o2Steady = (base: number) => !Number.isFinite(ctx.o2) || !Number.isFinite(base) || Math.abs(ctx.o2 - base) <= p.o2TolerancePoints;
+  // The new level must also be low against the device's long-run level (median valid hour, when
+  // known): a return to normal after a genuine upset or a pinned value is not a step-drop.
+  const level = ctx.window.converted(ctx.code, i);
+  const belowLongRun = !Number.isFinite(ctx.typicalLevel) || !Number.isFinite(level) || level <= p.holdShare * ctx.typicalLevel;
   let s = state;
-  if (s && !(v <= p.holdShare * s.baseline && flowSteady(s.baseFlow) && o2Steady(s.baseO2))) s = null;
+  if (s && !(v <= p.holdShare * s.baseline && belowLongRun && flowSteady(s.baseFlow) && o2Steady(s.baseO2))) s = null;
   if (!s) {
     const b = i - p.withinSamples;
     if (b < p.baselineSamples - 1) return { state: null, finding: null };
     const base: number[] = [];
     for (let k = b - p.baselineSamples + 1; k <= b; k++) base.push(valid(ctx, k));
     const baseline = medianOf(base);
-    if (!Number.isFinite(baseline) || baseline <= p.floorAbs || v > (1 - p.dropShare) * baseline) return { state: null, finding: null };
+    if (!Number.isFinite(baseline) || baseline <= p.floorAbs || v > (1 - p.dropShare) * baseline || !belowLongRun) return { state: null, finding: null };
     // The drop happens after the baseline, and flow/O2 were steady across baseline and now.
     if (!(valid(ctx, b) > (1 - p.dropShare) * baseline)) return { state: null, finding: null };
     for (let k = b - p.baselineSamples + 1; k <= b; k++) {
@@ -65,11 +70,12 @@ export function stepDropStep(state: StepDropState | null, ctx: StepContext, p: R
       severity: severityByDuration(dur * 2),
       summary:
         `${label(ctx.code)} dropped from a baseline of ${fmtNum(s.baseline)} to ${fmtNum(v)} (−${fmtNum(drop * 100, 0)} %) within ${p.withinSamples} samples ` +
+        (Number.isFinite(ctx.typicalLevel) ? `(its long-run hourly level is ${fmtNum(ctx.typicalLevel)}) ` : '') +
         `at ${fmtTime(s.startT, ctx.site)} and stayed down for ${minutes(dur)} while flow (${fmtNum(s.baseFlow)} → ${fmtNum(ctx.flow)}) and O2 ` +
         `(${fmtNum(s.baseO2)} → ${fmtNum(ctx.o2)} %) did not change: no process change explains it.`,
       statistic: { name: 'drop from baseline', value: drop },
       threshold: { name: 'dropShare', value: p.dropShare },
-      params: { ...p, baseline: s.baseline },
+      params: { ...p, baseline: s.baseline, longRunLevel: Number.isFinite(ctx.typicalLevel) ? ctx.typicalLevel : 'unknown' },
       readings: readingsRange(w, [ctx.code, Factor.flow, Factor.o2], Math.max(0, indexFrom(w, s.baseT)), i, 16),
       detectedAt: ctx.t,
     },
