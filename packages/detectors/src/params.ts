@@ -103,8 +103,9 @@ export const ruleParamSchemas = {
     minValues: int(200),
     windowValues: int(256),
     pValue: pos(0.001),
-    /** Spread of values (sd) must be at least this many written quanta for the last digit to be random. */
+    /** Local spread (median sd over blocks of spreadBlockValues values) must be at least this many written quanta for the last digit to be random. */
     minSpreadQuanta: pos(5),
+    spreadBlockValues: z.number().int().min(2).default(32),
     /** Non-overlapping windows by default: overlapping tests multiply chance hits. */
     evaluateEvery: int(256),
   }),

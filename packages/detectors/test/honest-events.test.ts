@@ -92,3 +92,22 @@ describe('step-drop is a fall below the normal level, not the end of a spike', (
     expect(as[0]!.start).toBe(T0 + 4 * HOUR);
   });
 });
+
+describe('terminal-digit needs a local spread of several written quanta', () => {
+  const gas = makeSite({ mn: 'MN-GAS-1', o2Ref: 3.5, limits: { a21026: 50, a21002: 50, a34013: 20 }, ranges: { a21026: 100, a21002: 200, a34013: 50 }, normalFlow: 6 });
+  /** SO2 ~3 ± 0.3 written to 0.1 (clustered around whole numbers), with 2 h at ~1.3 (a level change) in the middle. */
+  const narrow = (i: number, r: () => number): number => {
+    const level = i >= 120 && i < 240 ? 1.3 : 3.0;
+    return round(level + 0.3 * (r() + r() + r()) / 1.7, 1);
+  };
+  it('honest gas SO2 of 3 ± 0.3 written to 0.1, whose level moves, is not typed numbers', () => {
+    const r = noise(17);
+    const bs = batches({ mn: gas.mn, count: 6 * 60, factors: (i) => ({ a21026: narrow(i, r), a21002: round(30 + 3 * r(), 1), [Factor.o2]: round(4 + 0.2 * r(), 2), [Factor.flow]: round(6 + 0.3 * r(), 3) }) });
+    expect(ofRule(run(engineFor([gas]), bs), 'terminal-digit').map((a) => a.evidence.summary)).toEqual([]);
+  });
+  it('values typed to 0.5 steps with a wide spread still are', () => {
+    const r = noise(18);
+    const bs = batches({ mn: gas.mn, count: 6 * 60, factors: () => ({ a21026: Math.round((20 + 3 * (r() + r())) * 2) / 2, [Factor.o2]: round(4 + 0.2 * r(), 2), [Factor.flow]: round(6 + 0.3 * r(), 3) }) });
+    expect(ofRule(run(engineFor([gas]), bs), 'terminal-digit')).toHaveLength(1);
+  });
+});

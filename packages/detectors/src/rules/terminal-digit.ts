@@ -1,7 +1,7 @@
 import type { RuleParams } from '../params.js';
 import type { StepContext, StepResult } from '../types.js';
 import { fmtNum, fmtTime, label } from '../context.js';
-import { chiSquarePValue, chiSquareUniform } from '../stats.js';
+import { chiSquarePValue, chiSquareUniform, medianOf } from '../stats.js';
 import { fromB64, toB64 } from '../engine/codec.js';
 
 /** Rolling window of last written digits of one pollutant (repeats of the previous value skipped). */
@@ -42,14 +42,36 @@ export class DigitWindow {
   }
 }
 
+/**
+ * Median standard deviation of consecutive blocks of `block` values (chronological). The last digit
+ * of a measured value is only uniform when the noise around the local level spans several written
+ * quanta; a window's overall spread is inflated by level changes (a load change, a dilution
+ * episode) that leave each level's narrow noise, and its digit bias, intact.
+ */
+export function localSpread(win: DigitWindow, block: number): number {
+  const sds: number[] = [];
+  const start = win.head - win.count + win.cap;
+  for (let b = 0; b + block <= win.count; b += block) {
+    let sum = 0, sumSq = 0;
+    for (let k = b; k < b + block; k++) {
+      const x = win.values[(start + k) % win.cap]!;
+      sum += x;
+      sumSq += x * x;
+    }
+    sds.push(Math.sqrt(Math.max(0, (sumSq - (sum * sum) / block) / (block - 1))));
+  }
+  return medianOf(sds);
+}
+
 export interface TerminalDigitState {
   startT: number;
 }
 
 /**
  * terminal-digit: the last written digit of changing valid (or S) values is not uniform: chi-square
- * over ≥ minValues digits, p < pValue. Spared: series whose spread is under minSpreadQuanta written
- * quanta (the last digit is not random there), and fixed-format padding (one digit > 90 %).
+ * over ≥ minValues digits, p < pValue. Spared: series whose local spread (median sd over blocks of
+ * spreadBlockValues values) is under minSpreadQuanta written quanta (the last digit is not random
+ * there: a gas unit's SO2 of 3 ± 0.3 written to 0.1), and fixed-format padding (one digit > 90 %).
  */
 export function terminalDigitStep(win: DigitWindow, state: TerminalDigitState | null, ctx: StepContext, p: RuleParams['terminal-digit']): StepResult<TerminalDigitState> {
   const w = ctx.window;
@@ -66,19 +88,13 @@ export function terminalDigitStep(win: DigitWindow, state: TerminalDigitState | 
   if (win.sinceEval < p.evaluateEvery) return { state, finding: null };
   win.sinceEval = 0;
   const counts = new Array<number>(10).fill(0);
-  let sum = 0, sumSq = 0;
-  for (let k = 0; k < win.count; k++) {
-    counts[win.digits[k]!]!++;
-    const x = win.values[k]!;
-    sum += x;
-    sumSq += x * x;
-  }
+  for (let k = 0; k < win.count; k++) counts[win.digits[k]!]!++;
   const n = win.count;
-  const sd = Math.sqrt(Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)));
+  const sd = localSpread(win, p.spreadBlockValues);
   const dec = Math.max(0, w.decimals(ctx.code, i));
   const quantum = 10 ** -dec;
   const top = Math.max(...counts);
-  if (sd < p.minSpreadQuanta * quantum || top / n > 0.9) return { state: null, finding: null };
+  if (!(sd >= p.minSpreadQuanta * quantum) || top / n > 0.9) return { state: null, finding: null };
   const { stat, df } = chiSquareUniform(counts);
   const pv = chiSquarePValue(stat, df);
   if (pv >= p.pValue) return { state: null, finding: null };
@@ -98,7 +114,7 @@ export function terminalDigitStep(win: DigitWindow, state: TerminalDigitState | 
         `${fmtNum(share05 * 100, 1)} % against 20 % expected): numbers look typed, not measured.`,
       statistic: { name: 'chi-square p-value', value: pv },
       threshold: { name: 'pValue', value: p.pValue },
-      params: { ...p, chiSquare: stat, values: n },
+      params: { ...p, chiSquare: stat, values: n, localSpread: sd },
       readings: [],
       detectedAt: ctx.t,
     },
