@@ -44,7 +44,7 @@ async function drawPollutant(card, mn, p, from, to, anomalies) {
     h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, h('th', {}, t('col.last')), h('th', {}, 'avg'), h('th', {}, t('valid.count')), h('th', {}, ''))),
+      h('thead', {}, h('tr', {}, h('th', {}, t('col.hour')), h('th', {}, t('col.avg')), h('th', {}, t('valid.count')), h('th', {}, ''))),
       h(
         'tbody',
         {},
