@@ -85,5 +85,8 @@ export function scoreLead(anomalies: readonly Pick<Anomaly, 'rule' | 'category' 
   add('positive-list', positiveList ? 1 : 0, positiveList ? 'enterprise on the positive list (正面清单): few on-site inspections, remote evidence weighs more' : 'not on the positive list');
 
   const score = Math.min(100, Math.max(0, Math.round(breakdown.reduce((s, f) => s + f.contribution, 0))));
-  return { score, priority: priorityOf(score), breakdown };
+  // A critical anomaly (e.g. an hour at 1.5× the limit) is worth a prompt look even on a first,
+  // short offence: its priority never falls below P2, whatever the other factors add.
+  const priority = worst === 'critical' && score < 50 ? 'P2' : priorityOf(score);
+  return { score, priority, breakdown };
 }

@@ -84,6 +84,12 @@ describe('scoring', () => {
     const pl = scoreLead([makeAnomaly()], { priorConfirmed: 0 }, true).score - scoreLead([makeAnomaly()], { priorConfirmed: 0 }, false).score;
     expect(pl).toBe(10);
   });
+  it('never ranks a critical anomaly below P2, even a first short one', () => {
+    const s = scoreLead([makeAnomaly({ severity: 'critical', hours: 1 })], { priorConfirmed: 0 }, false);
+    expect(s.score).toBeLessThan(50);
+    expect(s.priority).toBe('P2');
+    expect(scoreLead([makeAnomaly({ severity: 'high', hours: 1 })], { priorConfirmed: 0 }, false).priority).toBe('P3');
+  });
   it('counts overlapping hours once', () => {
     expect(coveredHours([makeAnomaly({ hours: 3 }), makeAnomaly({ start: T0 + H, hours: 3 }), makeAnomaly({ start: T0 + 10 * H, hours: 1 })])).toBe(5);
   });
