@@ -19,24 +19,65 @@ export interface PipelineRun {
   clock(): SimClock;
   /** Send every packet, then wait until the bus is drained. */
   play(): Promise<{ sent: number }>;
+  /** After play(): real-time (CN 2011) points sent per MN, each (DataTime, pollutant) counted once. */
+  rtdPointsSent: Map<string, number>;
   stop(): Promise<void>;
 }
 
-export async function startPipeline(opts: { scenarios: Array<{ name: string; devices: number }>; seed: number; env?: Record<string, string | undefined>; durationMs?: number; speed?: number }): Promise<PipelineRun> {
+export interface PipelineOptions {
+  scenarios: Array<{ name: string; devices: number }>;
+  seed: number;
+  /** Shared-contract variables for startStack (KAFKA_BROKERS, INFLUX_*, DATABASE_URL, MQTT_URL select the real servers). */
+  env?: Record<string, string | undefined>;
+  durationMs?: number;
+  speed?: number;
+  /**
+   * First device index of every scenario: on long-lived shared servers a fresh base per run gives
+   * fresh MNs, so earlier runs' points and leads cannot be mistaken for this run's. Default 0.
+   */
+  firstIndex?: number;
+  /**
+   * Shared-subscription group of ingest (default 'ingest'): unique per run on a shared broker, so
+   * another ingest subscribed there cannot take a share of this run's packets. (startStack does
+   * not pass INGEST_MQTT_TOPIC_PREFIX on, so the topics themselves stay `hj212/{MN}/up`.)
+   */
+  mqttGroup?: string;
+}
+
+export async function startPipeline(opts: PipelineOptions): Promise<PipelineRun> {
   const start = Date.UTC(2025, 5, 2, 16, 0, 0);
-  const runs = opts.scenarios.map((s, i) => generateScenario({ name: s.name, devices: s.devices, seed: opts.seed + i, start, ...(opts.durationMs ? { durationMs: opts.durationMs } : {}) }));
+  const runs = opts.scenarios.map((s, i) =>
+    generateScenario({ name: s.name, devices: s.devices, seed: opts.seed + i, start, ...(opts.durationMs ? { durationMs: opts.durationMs } : {}), ...(opts.firstIndex ? { firstIndex: opts.firstIndex } : {}) }),
+  );
   const sites = runs.flatMap((r) => r.sites);
   const speed = opts.speed ?? 600;
   let clock = new SimClock(start, speed);
   const dataDir = `/tmp/offsite-e2e-${process.pid}-${Date.now()}`;
   const env = sharedEnv.parse({ MQTT_PORT: '0', HJ212_TCP_PORT: '0', DATA_DIR: dataDir, ...opts.env });
-  const stack = await startStack({ env, sites: new SiteIndex(sites), logger: createLogger('e2e', process.env.E2E_LOG ?? 'silent'), inMemory: true, detectTickMs: 3_600_000, clock: () => Math.floor(clock.now()) + 2_000,
-    // Simulated time runs SPEED times faster than delivery: a tolerance of 30 simulated minutes keeps
-    // ingest from 'correcting' loggers' clocks for delivery delays of a second or so.
-    ingestOptions: { clockSkewToleranceMs: 30 * 60_000 },
-  });
+  // startStack reads ingest's MQTT settings from process.env: set this run's for the start only.
+  const stack = await withEnv({ INGEST_MQTT_GROUP: opts.mqttGroup }, () =>
+    startStack({ env, sites: new SiteIndex(sites), logger: createLogger('e2e', process.env.E2E_LOG ?? 'silent'), inMemory: true, detectTickMs: 3_600_000, clock: () => Math.floor(clock.now()) + 2_000,
+      // Simulated time runs SPEED times faster than delivery: a tolerance of 30 simulated minutes keeps
+      // ingest from 'correcting' loggers' clocks for delivery delays of a second or so.
+      ingestOptions: { clockSkewToleranceMs: 30 * 60_000 },
+    }),
+  );
+  const rtdPointsSent = new Map<string, number>();
+  const seenRtd = new Set<string>();
+  /** Counts each packet's real-time points on the way to the transports. */
+  function* tally(packets: Iterable<SimPacket>): Generator<SimPacket> {
+    for (const p of packets) {
+      const key = `${p.mn}|${p.cn}|${p.dataTime}`;
+      if (p.cn === '2011' && !seenRtd.has(key)) {
+        seenRtd.add(key);
+        rtdPointsSent.set(p.mn, (rtdPointsSent.get(p.mn) ?? 0) + rtdPointCount(p));
+      }
+      yield p;
+    }
+  }
   return {
     stack,
+    rtdPointsSent,
     runs,
     sites,
     truth: runs.flatMap((r) => r.truth),
@@ -51,7 +92,7 @@ export async function startPipeline(opts: { scenarios: Array<{ name: string; dev
       const odd = devices.filter((_, i) => i % 2 === 1);
       const links = [await connectMqtt(even, clock, { url: stack.mqttUrl }), ...(odd.length ? [await connectTcp(odd, clock, { host: '127.0.0.1', port: stack.ingest.tcp!.port })] : [])];
       const sessions = new Map(links.flatMap((l) => [...l.sessions]));
-      const stats = await pump(mergeBySendTime(runs.map((r) => r.packets)), sessions, clock, { speed, start });
+      const stats = await pump(tally(mergeBySendTime(runs.map((r) => r.packets))), sessions, clock, { speed, start });
       await Promise.all(links.map((l) => l.close()));
       await waitDrained(stack);
       return { sent: stats.sent };
@@ -63,8 +104,31 @@ export async function startPipeline(opts: { scenarios: Array<{ name: string; dev
   };
 }
 
+/** Pollutants with a real-time value (`xxx-Rtd`) in one CN 2011 packet: the points archive writes for it. */
+export function rtdPointCount(p: SimPacket): number {
+  return p.record.items.filter(([k]) => k.endsWith('-Rtd') && !k.endsWith('-ZsRtd')).length;
+}
+
+/** Runs `fn` with the given variables set in process.env (unset ones left alone), then restores them. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) continue;
+    saved.set(k, process.env[k]);
+    process.env[k] = v;
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 /** k-way merge of send-ordered packet streams. */
-function* mergeBySendTime(streams: Iterable<SimPacket>[]): Generator<SimPacket> {
+export function* mergeBySendTime(streams: Iterable<SimPacket>[]): Generator<SimPacket> {
   const its = streams.map((s) => s[Symbol.iterator]());
   const heads = its.map((it) => it.next());
   for (;;) {
@@ -89,6 +153,16 @@ export async function waitDrained(stack: Stack, timeoutMs = 120_000): Promise<vo
     } else quietSince = 0;
     if (Date.now() > end) throw new Error(`pipeline not drained after ${timeoutMs} ms (lag ${lag})`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes; returns the last answer. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
