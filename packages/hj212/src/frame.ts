@@ -23,6 +23,9 @@ export interface CheckedFrame {
 }
 
 const HASH = 0x23;
+/** Frames up to this size are checked through one reused buffer (no allocation per frame). */
+const SCRATCH_BYTES = 16 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
 function isTrailingSpace(c: number): boolean {
   return c === 0x0d || c === 0x0a || c === 0x20 || c === 0x09;
@@ -35,25 +38,38 @@ function hexValue(code: number): number {
   return -1;
 }
 
-/** Reads 4 hex digits; -1 if any is not hex. `lower` reports whether a-f was used. */
-function readHex4(at: (i: number) => number, start: number): { value: number; lower: boolean } {
-  let value = 0;
-  let lower = false;
-  for (let i = start; i < start + 4; i++) {
-    const c = at(i);
-    const v = hexValue(c);
-    if (v < 0) return { value: -1, lower };
-    if (c >= 0x61) lower = true;
-    value = (value << 4) | v;
-  }
-  return { value, lower };
+// The input is a string or bytes; one monomorphic helper instead of a per-call closure (hot path).
+function codeAt(input: string | Uint8Array, i: number): number {
+  return typeof input === 'string' ? input.charCodeAt(i) : (input[i] as number);
 }
 
-function readLength(at: (i: number) => number, text: () => string): number {
+/** Input[from..to) as text for messages (bytes read as latin1). */
+function snippet(input: string | Uint8Array, from: number, to: number): string {
+  return typeof input === 'string' ? input.slice(from, to) : Buffer.from(input.subarray(from, to)).toString('latin1');
+}
+
+/** Bit set in readHex4's result when a lower-case a-f was used. */
+const LOWER_HEX = 0x10000;
+
+/** Reads 4 hex digits: the value, plus LOWER_HEX when a-f was used; -1 if any is not hex. */
+function readHex4(input: string | Uint8Array, start: number): number {
+  let value = 0;
+  let lower = 0;
+  for (let i = start; i < start + 4; i++) {
+    const c = codeAt(input, i);
+    const v = hexValue(c);
+    if (v < 0) return -1;
+    if (c >= 0x61) lower = LOWER_HEX;
+    value = (value << 4) | v;
+  }
+  return value | lower;
+}
+
+function readLength(input: string | Uint8Array): number {
   let n = 0;
   for (let i = 2; i < 6; i++) {
-    const c = at(i);
-    if (c < 0x30 || c > 0x39) throw new Hj212Error('BAD_LENGTH', `length field "${text()}" is not 4 decimal digits`, 'length');
+    const c = codeAt(input, i);
+    if (c < 0x30 || c > 0x39) throw new Hj212Error('BAD_LENGTH', `length field "${snippet(input, 2, 6)}" is not 4 decimal digits`, 'length');
     n = n * 10 + (c - 0x30);
   }
   return n;
@@ -65,28 +81,28 @@ function readLength(at: (i: number) => number, text: () => string): number {
  */
 export function checkFrame(input: string | Uint8Array, options: FrameOptions = {}, warnings: Hj212Warning[] = []): CheckedFrame {
   const maxDataLength = options.maxDataLength ?? DEFAULT_MAX_DATA_LENGTH;
-  const isText = typeof input === 'string';
-  const at = isText ? (i: number) => input.charCodeAt(i) : (i: number) => input[i] as number;
   let end = input.length;
-  while (end > 0 && isTrailingSpace(at(end - 1))) end--;
+  while (end > 0 && isTrailingSpace(codeAt(input, end - 1))) end--;
   const trailing = input.length - end;
-  if (trailing > 0 && !(trailing === 2 && at(end) === 0x0d && at(end + 1) === 0x0a) && !(trailing === 1 && at(end) === 0x0a)) {
+  if (
+    trailing > 0 &&
+    !(trailing === 2 && codeAt(input, end) === 0x0d && codeAt(input, end + 1) === 0x0a) &&
+    !(trailing === 1 && codeAt(input, end) === 0x0a)
+  ) {
     warnings.push({ code: 'TRAILING_WHITESPACE', message: `${trailing} trailing whitespace character(s) after the CRC ignored` });
   }
-  const snippet = (from: number, to: number): string =>
-    isText ? input.slice(from, to) : Buffer.from(input.subarray(from, to)).toString('latin1');
 
-  if (end < 2 || at(0) !== HASH || at(1) !== HASH) {
-    throw new Hj212Error('BAD_HEADER', `frame must start with "##", got "${snippet(0, Math.min(end, 8))}"`, 'header');
+  if (end < 2 || codeAt(input, 0) !== HASH || codeAt(input, 1) !== HASH) {
+    throw new Hj212Error('BAD_HEADER', `frame must start with "##", got "${snippet(input, 0, Math.min(end, 8))}"`, 'header');
   }
   if (end < 6) throw new Hj212Error('BAD_LENGTH', 'frame ends before the 4-digit length field', 'length');
-  const declared = readLength(at, () => snippet(2, 6));
+  const declared = readLength(input);
   if (end < 10) throw new Hj212Error('BAD_CRC', 'frame ends before the 4-digit CRC', 'crc');
   const crcStart = end - 4;
-  const written = readHex4(at, crcStart);
-  if (written.value < 0) {
-    explainTrailingData(at, declared, end, isText ? null : input);
-    throw new Hj212Error('BAD_CRC', `CRC field "${snippet(crcStart, end)}" is not 4 hex digits (or the frame is truncated)`, 'crc');
+  const written = readHex4(input, crcStart);
+  if (written < 0) {
+    explainTrailingData(input, declared, end);
+    throw new Hj212Error('BAD_CRC', `CRC field "${snippet(input, crcStart, end)}" is not 4 hex digits (or the frame is truncated)`, 'crc');
   }
   if (declared > maxDataLength) {
     throw new Hj212Error('TOO_LONG', `length field ${declared} exceeds the limit of ${maxDataLength} bytes`, 'length');
@@ -96,9 +112,17 @@ export function checkFrame(input: string | Uint8Array, options: FrameOptions = {
   let byteLength: number;
   let crc: number;
   let encoding: CheckedFrame['encoding'] = 'ascii';
-  if (isText) {
-    crc = crc16Ascii(input, 6, crcStart);
-    data = input.slice(6, crcStart);
+  if (typeof input === 'string') {
+    if (end <= SCRATCH_BYTES && Buffer.byteLength(input, 'utf8') === input.length) {
+      // ASCII (byte length = char count): copy to bytes once, CRC over them, and take the data
+      // segment back as a flat string (fast to scan, whatever rope the caller built).
+      scratch.write(input, 0, end, 'latin1');
+      crc = crc16Bytes(scratch, 6, crcStart);
+      data = scratch.toString('latin1', 6, crcStart);
+    } else {
+      crc = crc16Ascii(input, 6, crcStart);
+      data = input.slice(6, crcStart);
+    }
     byteLength = data.length;
     if (crc < 0) {
       const bytes = Buffer.from(data, 'utf8');
@@ -109,44 +133,45 @@ export function checkFrame(input: string | Uint8Array, options: FrameOptions = {
   } else {
     byteLength = crcStart - 6;
     crc = crc16Bytes(input, 6, crcStart);
-    const decoded = decodeBytes(input.subarray(6, crcStart));
-    data = decoded.text;
-    encoding = decoded.encoding;
+    const text = asciiText(input, 6, crcStart);
+    if (text !== null) data = text;
+    else {
+      const decoded = decodeNonAscii(input.subarray(6, crcStart));
+      data = decoded.text;
+      encoding = decoded.encoding;
+    }
   }
   if (encoding !== 'ascii') warnings.push({ code: 'NON_ASCII', message: `data segment contains non-ASCII text (decoded as ${encoding})` });
 
   if (byteLength !== declared) {
-    explainTrailingData(at, declared, end, isText ? null : input);
+    explainTrailingData(input, declared, end);
     throw new Hj212Error('BAD_LENGTH', `length field says ${declared} bytes but the data segment has ${byteLength}`, 'length');
   }
   if (byteLength > maxDataLength) throw new Hj212Error('TOO_LONG', `data segment of ${byteLength} bytes exceeds ${maxDataLength}`, 'length');
-  if (crc !== written.value) {
-    throw new Hj212Error('CRC_MISMATCH', `CRC field says ${snippet(crcStart, end)} but the data segment's CRC is ${crcHex(crc)}`, 'crc');
+  if (crc !== (written & 0xffff)) {
+    throw new Hj212Error('CRC_MISMATCH', `CRC field says ${snippet(input, crcStart, end)} but the data segment's CRC is ${crcHex(crc)}`, 'crc');
   }
-  if (written.lower) warnings.push({ code: 'LOWERCASE_CRC', message: `CRC written in lower case (${snippet(crcStart, end)})` });
+  const crcText = snippet(input, crcStart, end);
+  if (written & LOWER_HEX) warnings.push({ code: 'LOWERCASE_CRC', message: `CRC written in lower case (${crcText})` });
   if (declared > STANDARD_MAX_DATA_LENGTH) {
     warnings.push({ code: 'LENGTH_OVER_STANDARD', message: `data segment of ${declared} bytes exceeds the standard's ${STANDARD_MAX_DATA_LENGTH}` });
   }
-  return { data, length: declared, crc: snippet(crcStart, end), encoding };
+  return { data, length: declared, crc: crcText, encoding };
 }
 
 /**
  * When the length field is shorter than what we got, a well-formed frame may simply be followed by
  * junk: say so (TRAILING_DATA) instead of a bare length mismatch. Only runs on the error path.
  */
-function explainTrailingData(at: (i: number) => number, declared: number, end: number, bytes: Uint8Array | null): void {
+function explainTrailingData(input: string | Uint8Array, declared: number, end: number): void {
   const crcAt = 6 + declared;
   if (crcAt + 4 > end) return;
-  const hex = readHex4(at, crcAt);
-  if (hex.value < 0) return;
+  const hex = readHex4(input, crcAt);
+  if (hex < 0) return;
   let crc: number;
-  if (bytes) crc = crc16Bytes(bytes, 6, crcAt);
-  else {
-    let s = '';
-    for (let i = 6; i < crcAt; i++) s += String.fromCharCode(at(i));
-    crc = crc16Ascii(s, 0, s.length);
-  }
-  if (crc === hex.value) {
+  if (typeof input !== 'string') crc = crc16Bytes(input, 6, crcAt);
+  else crc = crc16Ascii(input, 6, crcAt); // -1 (no match) when non-ASCII
+  if (crc === (hex & 0xffff)) {
     throw new Hj212Error('TRAILING_DATA', `${end - crcAt - 4} unexpected byte(s) after a complete frame (length ${declared}, CRC ok)`, 'trailer');
   }
 }
@@ -154,15 +179,13 @@ function explainTrailingData(at: (i: number) => number, declared: number, end: n
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const gbk = new TextDecoder('gbk', { fatal: true });
 
-function decodeBytes(bytes: Uint8Array): { text: string; encoding: CheckedFrame['encoding'] } {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
-    if ((bytes[i] as number) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), encoding: 'ascii' };
+/** bytes[start..end) as text when all ASCII (the common case), else null. */
+function asciiText(bytes: Uint8Array, start: number, end: number): string | null {
+  for (let i = start; i < end; i++) if ((bytes[i] as number) > 0x7f) return null;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+}
+
+function decodeNonAscii(bytes: Uint8Array): { text: string; encoding: CheckedFrame['encoding'] } {
   try {
     return { text: utf8.decode(bytes), encoding: 'utf-8' };
   } catch {

@@ -6,6 +6,7 @@ import { Hj212Error, type Hj212Warning } from './errors.js';
 import { decodeFlag, type FlagBits } from './flag.js';
 import { checkFrame, type FrameOptions } from './frame.js';
 import { isDigits } from './numbers.js';
+import { cpRecordOf, ParsedPacket, type PacketHeader } from './parsed-packet.js';
 
 export type ProtocolVersion = '2017' | '2005';
 
@@ -42,16 +43,43 @@ const KNOWN_ST = new Set(['21', '22', '23', '24', '25', '26', '27', '31', '32', 
 export function parsePacket(input: string | Uint8Array, options: ParseOptions = {}): Hj212Packet {
   const warnings: Hj212Warning[] = [];
   const frame = checkFrame(input, options, warnings);
-  const segment = parseDataSegment(frame.data, warnings) as Hj212Packet;
-  segment.crc = frame.crc;
-  segment.length = frame.length;
-  return segment;
+  const { header, version, items, data } = readSegment(frame.data, warnings);
+  return new ParsedPacket(header, version, items, data, warnings, frame.crc, frame.length);
 }
 
 export type DataSegment = Omit<Hj212Packet, 'crc' | 'length'>;
 
 /** Parses a data segment (what sits between the length field and the CRC). */
 export function parseDataSegment(data: string, warnings: Hj212Warning[] = []): DataSegment {
+  const segment = readSegment(data, warnings);
+  const { header, items } = segment;
+  return {
+    qn: header.qn,
+    st: header.st,
+    cn: header.cn,
+    pw: header.pw,
+    mn: header.mn,
+    flag: header.flag,
+    flagBits: header.flagBits,
+    pnum: header.pnum,
+    pno: header.pno,
+    extraFields: header.extraFields,
+    version: segment.version,
+    items,
+    cp: cpRecordOf(items),
+    data: segment.data,
+    warnings,
+  };
+}
+
+interface Segment {
+  header: PacketHeader;
+  version: ProtocolVersion;
+  items: CpItem[];
+  data: CpData;
+}
+
+function readSegment(data: string, warnings: Hj212Warning[]): Segment {
   const cpAt = findCp(data);
   const header = parseHeader(cpAt === 0 ? '' : data.slice(0, cpAt - 1), warnings);
   if (data.charCodeAt(cpAt + 3) !== 0x26 || data.charCodeAt(cpAt + 4) !== 0x26) {
@@ -60,17 +88,10 @@ export function parseDataSegment(data: string, warnings: Hj212Warning[] = []): D
   if (data.length < cpAt + 7 || !data.endsWith('&&')) {
     throw new Hj212Error('BAD_CP', `CP is not closed by "&&" at the end of the data segment ("…${data.slice(-12)}")`, 'CP');
   }
-  const { items, data: cpData } = scanCp(data.slice(cpAt + 5, data.length - 2), warnings);
-  const version = decideVersion(header.flagBits, cpData, warnings);
-  applyVersion(cpData, version, warnings);
-  return { ...header, version, items, cp: cpRecordOf(items), data: cpData, warnings };
-}
-
-/** Plain record of the items (first occurrence wins; repeats were warned about by scanCp). */
-function cpRecordOf(items: readonly CpItem[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const item of items) record[item.key] ??= item.value;
-  return record;
+  const scanned = scanCp(data.slice(cpAt + 5, data.length - 2), warnings);
+  const version = decideVersion(header.flagBits, scanned.data, warnings);
+  applyVersion(scanned.data, version, warnings);
+  return { header, version, items: scanned.items, data: scanned.data };
 }
 
 /** Index of `CP=` at the start of a field. */
@@ -81,20 +102,7 @@ function findCp(data: string): number {
   return at + 1;
 }
 
-interface Header {
-  qn: string | null;
-  st: string;
-  cn: string;
-  pw: string | null;
-  mn: string;
-  flag: number | null;
-  flagBits: FlagBits | null;
-  pnum: number | null;
-  pno: number | null;
-  extraFields: Record<string, string>;
-}
-
-function parseHeader(text: string, warnings: Hj212Warning[]): Header {
+function parseHeader(text: string, warnings: Hj212Warning[]): PacketHeader {
   let qn: string | null = null;
   let st: string | null = null;
   let cn: string | null = null;

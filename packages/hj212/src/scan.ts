@@ -3,110 +3,190 @@ import { newEntry, setParam, type CpData, type NumericText, type PollutantData }
 import { Hj212Error, type Hj212Warning } from './errors.js';
 import { parseDecimal } from './numbers.js';
 
-const SEMI = 0x3b;
-const COMMA = 0x2c;
 const EQ = 0x3d;
 const DASH = 0x2d;
-
-const numeric = (text: string): NumericText => ({ text, value: parseDecimal(text) });
+/** Up to this many factors a linear search beats a Map. */
+const LINEAR_LOOKUP_MAX = 16;
 
 /**
- * The hot path: splits a CP body into lossless items and builds the typed view in one pass,
- * without slicing suffixes or re-slicing a factor code that repeats (keys of one factor are
- * consecutive). Same result as parseCpBody + interpretCp.
+ * A text of at most PACK_MAX chars, each in 1..127, packed as base-128 digits: an exact integer
+ * (< 2^53) that differs for every different text. Comparing these numbers replaces re-reading the
+ * chars of factor codes and suffixes, which dominated the scan.
  */
-export function scanCp(body: string, warnings: Hj212Warning[]): { items: CpItem[]; data: CpData } {
+const PACK_MAX = 7;
+const NOT_PACKED = -1;
+function pack(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) n = n * 128 + text.charCodeAt(i);
+  return n;
+}
+const RTD = pack('Rtd');
+const FLAG = pack('Flag');
+const ZS_RTD = pack('ZsRtd');
+const AVG = pack('Avg');
+const ZS_AVG = pack('ZsAvg');
+const MIN = pack('Min');
+const MAX = pack('Max');
+const COU = pack('Cou');
+const ZS_MIN = pack('ZsMin');
+const ZS_MAX = pack('ZsMax');
+const E_FLAG = pack('EFlag');
+const INFO = pack('Info');
+
+export interface ScannedCp {
+  items: CpItem[];
+  data: CpData;
+}
+
+/**
+ * The hot path: splits a CP body into lossless items and builds the typed view in one pass.
+ * Same result as parseCpBody + interpretCp.
+ */
+export function scanCp(body: string, warnings: Hj212Warning[]): ScannedCp {
+  return scanCpRange(body, 0, body.length, warnings);
+}
+
+/**
+ * {@link scanCp} over text[from..to), so the caller need not slice the body out first.
+ * Separators are found with indexOf (much faster than a char loop); only keys are walked.
+ */
+export function scanCpRange(text: string, from: number, to: number, warnings: Hj212Warning[]): ScannedCp {
   const items: CpItem[] = [];
   const data: CpData = { dataTime: null, pollutants: [], params: {} };
-  let byCode: Map<string, PollutantData> | null = null;
-  let last: PollutantData | null = null;
-  let lastWritten = '';
+  if (to <= from) return { items, data };
+  const factors = new FactorIndex(data.pollutants);
   let duplicates: string[] | null = null;
-  const n = body.length;
-  if (n === 0) return { items, data };
-  let group = 0;
-  let start = 0;
-  let eq = -1;
-  let dash = -1;
   let emptyItems = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i === n ? SEMI : body.charCodeAt(i);
-    if (c === EQ) {
-      if (eq < 0) eq = i;
-      continue;
-    }
-    if (c === DASH) {
-      if (eq < 0) dash = i;
-      continue;
-    }
-    if (c !== SEMI && c !== COMMA) continue;
-    if (i === start) emptyItems++;
+  let group = 0;
+  let start = from;
+  let semi = nextIndex(text, ';', from, to);
+  let comma = nextIndex(text, ',', from, to);
+  for (;;) {
+    const end = semi < comma ? semi : comma;
+    if (end === start) emptyItems++;
     else {
-      if (eq < 0) throw new Hj212Error('BAD_CP', `CP item "${clip(body.slice(start, i))}" has no "="`, body.slice(start, i));
-      if (eq === start) throw new Hj212Error('BAD_CP', `CP item "${clip(body.slice(start, i))}" has an empty key`, body.slice(start, i));
-      const key = body.slice(start, eq);
-      const value = body.slice(eq + 1, i);
+      // The key ends at the item's first '='; a factor code ends at the key's last '-'. While
+      // walking the key, code and suffix are packed into numbers (see pack()) so that finding
+      // the factor and the suffix below compares numbers instead of re-reading chars.
+      let eq = start;
+      let dash = -1;
+      let code = NOT_PACKED;
+      let whole = 0;
+      let tail = 0;
+      let wholePackable = true;
+      let tailPackable = true;
+      for (; eq < end; eq++) {
+        const c = text.charCodeAt(eq);
+        if (c === EQ) break;
+        if (c === DASH) {
+          dash = eq;
+          code = wholePackable && eq - start <= PACK_MAX ? whole : NOT_PACKED;
+          tail = 0;
+          tailPackable = true;
+        } else tail = tail * 128 + c;
+        if (c === 0 || c > 0x7f) wholePackable = tailPackable = false;
+        whole = whole * 128 + c;
+      }
+      if (eq === end) throw new Hj212Error('BAD_CP', `CP item "${clip(text.slice(start, end))}" has no "="`, text.slice(start, end));
+      if (eq === start) throw new Hj212Error('BAD_CP', `CP item "${clip(text.slice(start, end))}" has an empty key`, text.slice(start, end));
+      const key = text.slice(start, eq);
+      const value = text.slice(eq + 1, end);
       items.push({ key, value, group });
       if (dash > start) {
-        let entry: PollutantData | undefined;
-        if (last !== null && lastWritten.length === dash - start && body.startsWith(lastWritten, start)) entry = last;
-        else {
-          const written = body.slice(start, dash);
-          byCode ??= new Map();
-          entry = byCode.get(written);
-          if (entry === undefined) {
-            entry = newEntry(written, undefined);
-            byCode.set(written, entry);
-            data.pollutants.push(entry);
-          }
-          last = entry;
-          lastWritten = written;
-        }
-        if (!setFieldAt(entry, body, dash + 1, eq, value)) (duplicates ??= []).push(key);
+        const suffix = tailPackable && eq - dash - 1 <= PACK_MAX ? tail : NOT_PACKED;
+        if (!setField(factors.entryFor(text, start, dash, code), suffix, text, dash + 1, eq, value)) (duplicates ??= []).push(key);
       } else if (!setParam(data, key, value, warnings)) (duplicates ??= []).push(key);
     }
-    if (c === SEMI) group++;
-    start = i + 1;
-    eq = -1;
-    dash = -1;
+    if (end === to) break;
+    start = end + 1;
+    if (end === semi) {
+      group++;
+      semi = nextIndex(text, ';', start, to);
+    } else comma = nextIndex(text, ',', start, to);
   }
   if (emptyItems > 0) warnings.push({ code: 'EMPTY_ITEM', message: `${emptyItems} empty CP item(s) (stray ";" or ",") ignored` });
   if (duplicates) warnings.push({ code: 'DUPLICATE_KEY', message: `repeated CP key(s): ${duplicates.slice(0, 5).join(', ')}; the first value is kept` });
   return { items, data };
 }
 
+/** Index of `char` in text[from..to), or `to`. */
+function nextIndex(text: string, char: string, from: number, to: number): number {
+  const at = text.indexOf(char, from);
+  return at < 0 || at > to ? to : at;
+}
+
+/**
+ * Factor entries by written code. A code is identified by its packed number when it has one,
+ * else by its text. Keys of one factor are usually consecutive, so the last entry is tried first;
+ * then a linear search, then (for packets with many factors) a Map.
+ */
+class FactorIndex {
+  private last: PollutantData | null = null;
+  private lastId: number | string = NOT_PACKED;
+  private readonly ids: Array<number | string> = [];
+  private byId: Map<number | string, PollutantData> | null = null;
+
+  constructor(private readonly entries: PollutantData[]) {}
+
+  /** The entry for code text[start..end) (`packed` is its pack() value or NOT_PACKED). */
+  entryFor(text: string, start: number, end: number, packed: number): PollutantData {
+    const id = packed === NOT_PACKED ? text.slice(start, end) : packed;
+    if (this.last !== null && this.lastId === id) return this.last;
+    let entry: PollutantData | undefined;
+    if (this.byId !== null) entry = this.byId.get(id);
+    else {
+      const at = this.ids.indexOf(id);
+      if (at >= 0) entry = this.entries[at];
+    }
+    if (entry === undefined) {
+      entry = newEntry(typeof id === 'string' ? id : text.slice(start, end), undefined);
+      this.entries.push(entry);
+      this.ids.push(id);
+      if (this.byId !== null) this.byId.set(id, entry);
+      else if (this.ids.length > LINEAR_LOOKUP_MAX) this.byId = new Map(this.ids.map((k, i) => [k, this.entries[i] as PollutantData]));
+    }
+    this.last = entry;
+    this.lastId = id;
+    return entry;
+  }
+}
+
+/** text[start..end) === s, without slicing. */
+function sameText(text: string, start: number, end: number, s: string): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = 0; i < s.length; i++) if (text.charCodeAt(start + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
 
-/** Stores body[s..e) suffix's value; false when that suffix was already set (a repeated key). */
-function setFieldAt(entry: PollutantData, body: string, s: number, e: number, value: string): boolean {
-  switch (e - s) {
-    case 3:
-      if (body.startsWith('Rtd', s)) return entry.rtd === undefined ? ((entry.rtd = numeric(value)), true) : false;
-      if (body.startsWith('Avg', s)) return entry.avg === undefined ? ((entry.avg = numeric(value)), true) : false;
-      if (body.startsWith('Min', s)) return entry.min === undefined ? ((entry.min = numeric(value)), true) : false;
-      if (body.startsWith('Max', s)) return entry.max === undefined ? ((entry.max = numeric(value)), true) : false;
-      if (body.startsWith('Cou', s)) return entry.cou === undefined ? ((entry.cou = numeric(value)), true) : false;
-      break;
-    case 4:
-      if (body.startsWith('Flag', s)) return entry.flag === undefined ? ((entry.flag = value), true) : false;
-      if (body.startsWith('Info', s)) return entry.info === undefined ? ((entry.info = value), true) : false;
-      break;
-    case 5:
-      if (body.startsWith('ZsRtd', s)) return entry.zsRtd === undefined ? ((entry.zsRtd = numeric(value)), true) : false;
-      if (body.startsWith('ZsAvg', s)) return entry.zsAvg === undefined ? ((entry.zsAvg = numeric(value)), true) : false;
-      if (body.startsWith('ZsMin', s)) return entry.zsMin === undefined ? ((entry.zsMin = numeric(value)), true) : false;
-      if (body.startsWith('ZsMax', s)) return entry.zsMax === undefined ? ((entry.zsMax = numeric(value)), true) : false;
-      if (body.startsWith('EFlag', s)) return entry.eFlag === undefined ? ((entry.eFlag = value), true) : false;
-      break;
-    case 10:
-      if (body.startsWith('SampleTime', s)) return entry.sampleTime === undefined ? ((entry.sampleTime = value), true) : false;
-      break;
+function numeric(text: string): NumericText {
+  return { text, value: parseDecimal(text) };
+}
+
+/** Stores the value of suffix text[s..e) (`suffix` is its pack() value or NOT_PACKED); false when that suffix was already set (a repeated key). */
+function setField(entry: PollutantData, suffix: number, text: string, s: number, e: number, value: string): boolean {
+  // Most frequent first.
+  if (suffix === RTD) return entry.rtd === undefined ? ((entry.rtd = numeric(value)), true) : false;
+  if (suffix === FLAG) return entry.flag === undefined ? ((entry.flag = value), true) : false;
+  if (suffix === ZS_RTD) return entry.zsRtd === undefined ? ((entry.zsRtd = numeric(value)), true) : false;
+  if (suffix === AVG) return entry.avg === undefined ? ((entry.avg = numeric(value)), true) : false;
+  if (suffix === ZS_AVG) return entry.zsAvg === undefined ? ((entry.zsAvg = numeric(value)), true) : false;
+  if (suffix === MIN) return entry.min === undefined ? ((entry.min = numeric(value)), true) : false;
+  if (suffix === MAX) return entry.max === undefined ? ((entry.max = numeric(value)), true) : false;
+  if (suffix === COU) return entry.cou === undefined ? ((entry.cou = numeric(value)), true) : false;
+  if (suffix === ZS_MIN) return entry.zsMin === undefined ? ((entry.zsMin = numeric(value)), true) : false;
+  if (suffix === ZS_MAX) return entry.zsMax === undefined ? ((entry.zsMax = numeric(value)), true) : false;
+  if (suffix === E_FLAG) return entry.eFlag === undefined ? ((entry.eFlag = value), true) : false;
+  if (suffix === INFO) return entry.info === undefined ? ((entry.info = value), true) : false;
+  if (suffix === NOT_PACKED && sameText(text, s, e, 'SampleTime')) {
+    return entry.sampleTime === undefined ? ((entry.sampleTime = value), true) : false;
   }
-  const suffix = body.slice(s, e);
+  const name = text.slice(s, e);
   const extra = (entry.extra ??= {});
-  if (Object.hasOwn(extra, suffix)) return false;
-  extra[suffix] = value;
+  if (Object.hasOwn(extra, name)) return false;
+  extra[name] = value;
   return true;
 }

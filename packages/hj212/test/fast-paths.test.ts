@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildFrame, buildPacket, crc16, crc16Ascii, crc16Bytes, interpretCp, parseCpBody, parseDecimal, parsePacket, scanCp } from '../src/index.js';
+
+/** The standard's CRC, bit by bit (no table): the reference the table/slicing version must match. */
+function crcBitByBit(bytes: Uint8Array): number {
+  let crc = 0xffff;
+  for (const byte of bytes) {
+    crc = (crc >>> 8) ^ byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+  }
+  return crc;
+}
+
+describe('CRC (4 bytes per step)', () => {
+  it('matches the bit-by-bit definition for every length and offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70 }), fc.nat(3), fc.nat(3), (bytes, cutStart, cutEnd) => {
+        const start = Math.min(cutStart, bytes.length);
+        const end = Math.max(start, bytes.length - cutEnd);
+        expect(crc16Bytes(bytes, start, end)).toBe(crcBitByBit(bytes.subarray(start, end)));
+        const ascii = Array.from(bytes, (b) => String.fromCharCode(b & 0x7f)).join('');
+        expect(crc16Ascii(ascii, start, end)).toBe(crcBitByBit(Buffer.from(ascii.slice(start, end), 'latin1')));
+      }),
+      { numRuns: 400 },
+    );
+  });
+  it('reports a non-ASCII char wherever it sits in a 4-char block', () => {
+    for (let at = 0; at < 9; at++) {
+      const text = 'ABCDEFGHI'.slice(0, at) + 'é' + 'ABCDEFGHI'.slice(at);
+      expect(crc16Ascii(text, 0, text.length)).toBe(-1);
+      expect(crc16(text)).toBe(crcBitByBit(Buffer.from(text, 'utf8')));
+    }
+  });
+});
+
+describe('parseDecimal', () => {
+  it('gives exactly what Number() gives for plain decimals (digit fast path)', () => {
+    const samples = ['0', '-0', '-0.0', '+0', '.5', '1.', '-.5', '007', '12.30', '0.1', '0.2', '0.3', '2.675', '1.005', '999999999999999', '9999999999999999', '123456789012345.6', '0.000000000000001', '1234567890.12345'];
+    for (const text of samples) expect(Object.is(parseDecimal(text), Number(text)), text).toBe(true);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[+-]?\d{0,10}(\.\d{0,10})?$/), (text) => {
+        const expected = /\d/.test(text) ? Number(text) : null;
+        expect(Object.is(parseDecimal(text), expected), text).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('CP scan', () => {
+  const body = (codes: string[]) => codes.map((c, i) => `${c}-Rtd=${i},${c}-Flag=N`).join(';');
+
+  it('agrees with parseCpBody + interpretCp for many factors, repeats apart, long and non-ASCII codes', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `a${String(10000 + i)}`);
+    const cases = [
+      body([...many, 'a10003', 'a10025']),
+      body(['abcdefg', 'abcdefh', 'abcdefgh', 'abcdefgi', 'abcdefg', '中01', 'é1', 'a1-b', 'a1']),
+      'x-Rtd1234=1;x-ZsRtdXYZ=2;x-SampleTime=20240101000000;x-SampleTimE=3;x-=4;x-R中=5;x-Rtd=6;x-Rtd=7',
+    ];
+    for (const text of cases) {
+      const scanned = scanCp(text, []);
+      const items = parseCpBody(text, []);
+      expect(scanned.items).toEqual(items);
+      expect(scanned.data).toEqual(interpretCp(items, null, []));
+    }
+  });
+});
+
+describe('parsed packet', () => {
+  const frame = buildPacket({ qn: '20240101000000000', st: '31', cn: '2011', pw: '1', mn: 'M1', flag: 5, cp: { DataTime: '20240101080000', 'a21026-Rtd': '1.5', 'a21026-Flag': 'N' } });
+
+  it('has every field as an own enumerable property, in the documented order, cp included', () => {
+    const p = parsePacket(frame);
+    const keys = ['qn', 'st', 'cn', 'pw', 'mn', 'flag', 'flagBits', 'pnum', 'pno', 'extraFields', 'version', 'items', 'cp', 'data', 'warnings', 'crc', 'length'];
+    expect(Object.keys(p)).toEqual(keys);
+    const expectedCp = { DataTime: '20240101080000', 'a21026-Rtd': '1.5', 'a21026-Flag': 'N' };
+    expect(JSON.parse(JSON.stringify(p)).cp).toEqual(expectedCp);
+    expect({ ...p }.cp).toEqual(expectedCp);
+    expect(p.cp).toBe(p.cp); // built once
+  });
+  it('keeps the first value of a repeated key in cp, and an assigned cp', () => {
+    const p = parsePacket(buildFrame('ST=31;CN=2011;MN=M;Flag=5;CP=&&a-Rtd=1;a-Rtd=2&&'));
+    expect(p.cp).toEqual({ 'a-Rtd': '1' });
+    p.cp = { x: 'y' };
+    expect(p.cp).toEqual({ x: 'y' });
+  });
+  it('reads a rope string, a flat string and bytes alike', () => {
+    const flat = Buffer.from(frame, 'latin1').toString('latin1');
+    const rope = frame.slice(0, 40) + frame.slice(40);
+    const a = parsePacket(rope);
+    expect(parsePacket(flat)).toEqual(a);
+    expect(parsePacket(Buffer.from(frame, 'latin1'))).toEqual(a);
+  });
+});
