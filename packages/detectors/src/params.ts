@@ -110,12 +110,15 @@ export const ruleParamSchemas = {
     evaluateEvery: int(256),
   }),
   'correlation-break': z.strictObject({
-    beforeHours: int(24),
-    afterHours: int(12),
-    beforeMin: num(0.6),
+    /** 48 h before / 24 h after: over 24 / 12 hourly points honest emission wander broke the correlation ~0.4 times per device-day (simulators). */
+    beforeHours: int(48),
+    afterHours: int(24),
+    beforeMin: num(0.7),
     afterMax: num(0.1),
     /** The flow must still move (CV) in the recent window, or no correlation is expected. */
     minFlowCv: pos(0.05),
+    /** One-sided Fisher z test that the correlation fell (before vs after): honest wander must not pass. */
+    pValue: pos(0.001),
   }),
   'data-gap': z.strictObject({
     /** More than 3 missing intervals in a row. */
