@@ -1,4 +1,4 @@
-import type { Anomaly, RuleId } from '@offsite/domain';
+import { RuleId, type Anomaly } from '@offsite/domain';
 import type { TruthLabel } from '../truth.js';
 
 export interface RuleScore {
@@ -31,7 +31,8 @@ export function matches(a: Anomaly, l: TruthLabel, slackMs: number): boolean {
  * that rule's anomalies overlapping one of its truth windows (detection.md, "Measuring quality").
  */
 export function score(anomalies: readonly Anomaly[], truth: readonly TruthLabel[], honestDevices: ReadonlyMap<string, number>, slackMs: number): Score {
-  const rules = new Set<RuleId>([...truth.map((l) => l.pattern), ...anomalies.map((a) => a.rule)]);
+  // Every rule, so a rule without a scenario (no truth) still shows its false anomalies, or none.
+  const rules = new Set<RuleId>([...RuleId.options, ...truth.map((l) => l.pattern), ...anomalies.map((a) => a.rule)]);
   const out: RuleScore[] = [];
   for (const rule of [...rules].sort()) {
     const windows = truth.filter((l) => l.pattern === rule);
