@@ -194,12 +194,13 @@ export function setParam(data: CpData, key: string, value: string, warnings: Hj2
     warnings.push({ code: 'BARE_FLAG', message: `bare "Flag=${value}" in CP (not attached to a factor) kept in params` });
     return true;
   }
-  const textKey = TEXT_PARAM[key];
+  // hasOwn: a key like "constructor" must not find Object.prototype members.
+  const textKey = Object.hasOwn(TEXT_PARAM, key) ? TEXT_PARAM[key] : undefined;
   if (textKey !== undefined) {
     data[textKey] = value;
     return true;
   }
-  const intKey = INT_PARAM[key];
+  const intKey = Object.hasOwn(INT_PARAM, key) ? INT_PARAM[key] : undefined;
   if (intKey !== undefined && isDigits(value)) data[intKey] = Number(value);
   return true;
 }

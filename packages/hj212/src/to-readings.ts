@@ -1,5 +1,6 @@
-import { CHINA_OFFSET_MINUTES, DataFlag, dataKindByCn, parseDataTime, type Reading, type ReadingBatch } from '@offsite/domain';
+import { CHINA_OFFSET_MINUTES, DataFlag, dataKindByCn, type Reading, type ReadingBatch } from '@offsite/domain';
 import type { NumericText, PollutantData } from './data.js';
+import { epochOfDataTime } from './data-time.js';
 import { Hj212Error } from './errors.js';
 import type { Hj212Packet } from './packet.js';
 
@@ -15,6 +16,8 @@ export interface ToReadingOptions {
  * written is kept in `extra.Flag`. P = power failure (电源故障) → D (instrument fault, not valid).
  */
 const FLAG_2005: Record<string, DataFlag> = { P: 'D' };
+/** The 2017 flags (a Set lookup instead of a zod parse per reading). */
+const FLAGS_2017: ReadonlySet<string> = new Set(DataFlag.options);
 
 /**
  * Readings of a data packet (CN 2011/2051/2061/2031). value = Rtd for 2011, Avg otherwise;
@@ -26,10 +29,12 @@ export function toReadingBatch(packet: Hj212Packet, options: ToReadingOptions): 
   const offset = options.utcOffsetMinutes ?? CHINA_OFFSET_MINUTES;
   const dataTimeText = packet.data.dataTime;
   if (dataTimeText === null) throw new Hj212Error('BAD_DATATIME', 'data packet has no DataTime', 'DataTime');
-  const dataTime = parseDataTime(dataTimeText, offset);
+  const dataTime = epochOfDataTime(dataTimeText, offset);
   if (dataTime === null) throw new Hj212Error('BAD_DATATIME', `DataTime "${dataTimeText}" is not a valid YYYYMMDDhhmmss`, 'DataTime');
   const realtime = kind === 'rtd';
-  const readings = packet.data.pollutants.map((p) => toReading(p, realtime, offset));
+  const pollutants = packet.data.pollutants;
+  const readings: Reading[] = [];
+  for (let i = 0; i < pollutants.length; i++) readings.push(toReading(pollutants[i] as PollutantData, realtime, offset));
   return {
     mn: packet.mn,
     st: packet.st,
@@ -47,51 +52,51 @@ export function toReadingBatch(packet: Hj212Packet, options: ToReadingOptions): 
 function toReading(p: PollutantData, realtime: boolean, offset: number): Reading {
   const written = p.originalCode ?? p.code;
   const main = realtime ? p.rtd : p.avg;
-  const mainSuffix = realtime ? 'Rtd' : 'Avg';
   const reading: Reading = {
     code: p.code,
-    value: main ? numberOf(main, written, mainSuffix) : null,
+    value: main ? numberOf(main, written, realtime ? 'Rtd' : 'Avg') : null,
     text: main ? main.text : null,
     flag: null,
   };
   if (p.originalCode !== undefined) reading.originalCode = p.originalCode;
-  const extra: Record<string, string> = { ...p.extra };
+  // Made only when something goes in (most readings have no extra).
+  let extra: Record<string, string> | undefined = p.extra === undefined ? undefined : { ...p.extra };
   const converted = realtime ? p.zsRtd : p.zsAvg;
   if (converted) reading.converted = numberOf(converted, written, realtime ? 'ZsRtd' : 'ZsAvg');
   // The suffixes the main kind does not use (e.g. Avg inside a 2011 packet) stay verbatim in extra.
-  const other: Array<[string, NumericText | undefined]> = realtime
-    ? [['Avg', p.avg], ['ZsAvg', p.zsAvg]]
-    : [['Rtd', p.rtd], ['ZsRtd', p.zsRtd]];
-  for (const [suffix, field] of other) if (field) extra[suffix] = field.text;
+  if (realtime) {
+    if (p.avg) (extra ??= {}).Avg = p.avg.text;
+    if (p.zsAvg) (extra ??= {}).ZsAvg = p.zsAvg.text;
+  } else {
+    if (p.rtd) (extra ??= {}).Rtd = p.rtd.text;
+    if (p.zsRtd) (extra ??= {}).ZsRtd = p.zsRtd.text;
+  }
   if (p.min) reading.min = numberOf(p.min, written, 'Min');
   if (p.max) reading.max = numberOf(p.max, written, 'Max');
   if (p.cou) reading.cou = numberOf(p.cou, written, 'Cou');
-  if (p.zsMin) extra.ZsMin = p.zsMin.text;
-  if (p.zsMax) extra.ZsMax = p.zsMax.text;
-  if (p.flag !== undefined && p.flag !== '') reading.flag = dataFlag(p.flag, written, extra);
+  if (p.zsMin) (extra ??= {}).ZsMin = p.zsMin.text;
+  if (p.zsMax) (extra ??= {}).ZsMax = p.zsMax.text;
+  if (p.flag !== undefined && p.flag !== '') {
+    if (FLAGS_2017.has(p.flag)) reading.flag = p.flag as DataFlag;
+    else {
+      const mapped = Object.hasOwn(FLAG_2005, p.flag) ? FLAG_2005[p.flag] : undefined;
+      if (mapped === undefined) throw new Hj212Error('BAD_VALUE', `${written}-Flag "${p.flag}" is not a known data flag (N F M S D C T B)`, `${written}-Flag`);
+      (extra ??= {}).Flag = p.flag;
+      reading.flag = mapped;
+    }
+  }
   if (p.eFlag !== undefined) reading.eflag = p.eFlag;
-  if (p.info !== undefined) extra.Info = p.info;
+  if (p.info !== undefined) (extra ??= {}).Info = p.info;
   if (p.sampleTime !== undefined) {
-    const t = parseDataTime(p.sampleTime, offset);
+    const t = epochOfDataTime(p.sampleTime, offset);
     if (t === null) throw new Hj212Error('BAD_DATATIME', `${written}-SampleTime "${p.sampleTime}" is not a valid YYYYMMDDhhmmss`, `${written}-SampleTime`);
     reading.sampleTime = t;
   }
-  if (Object.keys(extra).length > 0) reading.extra = extra;
+  if (extra !== undefined && Object.keys(extra).length > 0) reading.extra = extra;
   return reading;
 }
 
 function numberOf(field: NumericText, code: string, suffix: string): number {
   if (field.value === null) throw new Hj212Error('BAD_VALUE', `${code}-${suffix} "${field.text}" is not a number`, `${code}-${suffix}`);
   return field.value;
-}
-
-function dataFlag(text: string, code: string, extra: Record<string, string>): DataFlag {
-  const parsed = DataFlag.safeParse(text);
-  if (parsed.success) return parsed.data;
-  const mapped = FLAG_2005[text];
-  if (mapped !== undefined) {
-    extra.Flag = text;
-    return mapped;
-  }
-  throw new Hj212Error('BAD_VALUE', `${code}-Flag "${text}" is not a known data flag (N F M S D C T B)`, `${code}-Flag`);
 }

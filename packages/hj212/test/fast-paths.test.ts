@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildFrame, buildPacket, crc16, crc16Ascii, crc16Bytes, interpretCp, parseCpBody, parseDecimal, parsePacket, scanCp } from '../src/index.js';
+import { parseDataTime } from '@offsite/domain';
+import { epochOfDataTime } from '../src/data-time.js';
+import { buildFrame, buildPacket, crc16, crc16Ascii, crc16Bytes, interpretCp, parseCpBody, parseDecimal, parsePacket, scanCp, toReadingBatch } from '../src/index.js';
 
 /** The standard's CRC, bit by bit (no table): the reference the table/slicing version must match. */
 function crcBitByBit(bytes: Uint8Array): number {
@@ -91,5 +93,30 @@ describe('parsed packet', () => {
     const a = parsePacket(rope);
     expect(parsePacket(flat)).toEqual(a);
     expect(parsePacket(Buffer.from(frame, 'latin1'))).toEqual(a);
+  });
+});
+
+describe('epochOfDataTime', () => {
+  it('agrees with parseDataTime from @offsite/domain', () => {
+    const edges = ['20240229120000', '20230229120000', '21000229000000', '20000229000000', '00990101000000', '01000101000000', '20241301000000', '20240001000000',
+      '20240100000000', '20240431000000', '20240101240000', '20240101236000', '20240101235960', '20240101235959999', '2024010100000', '2024010100000a', '20240101000000\n', ''];
+    for (const text of edges) for (const offset of [480, 0, -300]) expect(epochOfDataTime(text, offset), text).toBe(parseDataTime(text, offset));
+    const digit = fc.constantFrom(...'0123456789'.split(''));
+    const stamp = fc.tuple(
+      fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.option(fc.string({ unit: digit, minLength: 3, maxLength: 3 })),
+    ).map(([y, mo, d, h, mi, s, ms]) => [String(y).padStart(4, '0'), ...[mo, d, h, mi, s].map((v) => String(v).padStart(2, '0')), ms ?? ''].join(''));
+    fc.assert(fc.property(fc.oneof(stamp, fc.string({ unit: digit, maxLength: 18 })), (text) => {
+      expect(epochOfDataTime(text, 480)).toBe(parseDataTime(text, 480));
+    }), { numRuns: 3000 });
+  });
+});
+
+describe('keys named like Object.prototype members', () => {
+  it('are plain params and unknown flags, not prototype lookups', () => {
+    const p = parsePacket(buildFrame('QN=20240101000000000;ST=31;CN=2011;PW=1;MN=M;Flag=5;CP=&&DataTime=20240101080000;constructor=1;toString=2;a21026-Rtd=1,a21026-Flag=constructor&&'));
+    expect(p.data.params).toEqual({ DataTime: '20240101080000', constructor: '1', toString: '2' });
+    expect(Object.keys(p.data)).toEqual(['dataTime', 'pollutants', 'params']);
+    expect(() => toReadingBatch(p, { receivedAt: 1, source: 'tcp' })).toThrow(expect.objectContaining({ code: 'BAD_VALUE', part: 'a21026-Flag' }));
   });
 });
