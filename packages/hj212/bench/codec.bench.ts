@@ -1,9 +1,12 @@
 /**
- * hj212 codec throughput: parse (frame + CRC + CP + typed view) and build, over a realistic mix.
- * Prints one JSON object per line (stdout); progress to stderr. Median of RUNS timed runs.
+ * hj212 codec throughput: parse (frame + CRC + CP + typed view) and build, over a realistic mix;
+ * for real-time gas also parse from bytes (the TCP path) and parse + toReadingBatch.
+ * Prints one JSON object per line (stdout); progress to stderr. Median of RUNS timed runs; the
+ * 1-minute load average is reported with each line (the machine is shared).
  */
 import { formatDataTime } from '@offsite/domain';
-import { buildPacket, parsePacket, type BuildInput } from '../src/index.js';
+import { loadavg } from 'node:os';
+import { buildPacket, parsePacket, toReadingBatch, type BuildInput } from '../src/index.js';
 
 const RUNS = 5;
 const RUN_MS = 1500;
@@ -84,28 +87,48 @@ function report(name: string, metric: string, value: number, unit: string, extra
   process.stdout.write(JSON.stringify({ bench: `hj212.${name}`, metric, value: Math.round(value), unit, ...extra }) + '\n');
 }
 
-function bench(name: string, frames: string[], inputs: BuildInput[]): void {
+interface Variant {
+  /** Benchmark name prefix: `hj212.<label>.<set>`. */
+  label: string;
+  run: () => { wall: number; cpu: number };
+}
+
+function bench(name: string, frames: string[], inputs: BuildInput[], extraVariants: Variant[] = []): void {
   const fieldsPerPacket = frames.reduce((n, f) => n + parsePacket(f).items.length, 0) / frames.length;
   const bytesPerPacket = frames.reduce((n, f) => n + f.length, 0) / frames.length;
   measure(frames, parsePacket); // warm-up
-  const parse: number[] = [];
-  const build: number[] = [];
-  const parseCpu: number[] = [];
-  const buildCpu: number[] = [];
+  const withCpu = (wall: number) => ({ wall, cpu: lastCpuRate });
+  const variants: Variant[] = [
+    { label: 'parse', run: () => withCpu(measure(frames, (f) => parsePacket(f))) },
+    { label: 'build', run: () => withCpu(measure(inputs, (x) => buildPacket(x))) },
+    ...extraVariants,
+  ];
+  const wall = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
+  const load: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    parse.push(measure(frames, (f) => parsePacket(f)));
-    parseCpu.push(lastCpuRate);
-    build.push(measure(inputs, (x) => buildPacket(x)));
-    buildCpu.push(lastCpuRate);
-    process.stderr.write(`${name} run ${r + 1}/${RUNS}: parse ${Math.round(parse[r] as number)}/s build ${Math.round(build[r] as number)}/s\n`);
+    load.push(loadavg()[0] as number);
+    variants.forEach((v, i) => {
+      const result = v.run();
+      wall[i]?.push(result.wall);
+      cpu[i]?.push(result.cpu);
+    });
+    process.stderr.write(`${name} run ${r + 1}/${RUNS}: ${variants.map((v, i) => `${v.label} ${Math.round(wall[i]?.[r] ?? 0)}/s`).join(' ')} (load ${load[r]?.toFixed(2)})\n`);
   }
-  const ctx = { packets: frames.length, fieldsPerPacket: Math.round(fieldsPerPacket * 10) / 10, bytesPerPacket: Math.round(bytesPerPacket), runs: RUNS, statistic: 'median' };
-  report(`parse.${name}`, 'packets/s', median(parse), 'packets/s', ctx);
-  report(`parse.${name}`, 'fields/s', median(parse) * fieldsPerPacket, 'fields/s', ctx);
-  report(`parse.${name}`, 'packets/cpu-s', median(parseCpu), 'packets/s', { ...ctx, basis: 'process CPU time' });
-  report(`build.${name}`, 'packets/s', median(build), 'packets/s', ctx);
-  report(`build.${name}`, 'packets/cpu-s', median(buildCpu), 'packets/s', { ...ctx, basis: 'process CPU time' });
-  report(`build.${name}`, 'fields/s', median(build) * fieldsPerPacket, 'fields/s', ctx);
+  const ctx = {
+    packets: frames.length,
+    fieldsPerPacket: Math.round(fieldsPerPacket * 10) / 10,
+    bytesPerPacket: Math.round(bytesPerPacket),
+    runs: RUNS,
+    statistic: 'median',
+    loadAvg1: Math.round(median(load) * 100) / 100,
+  };
+  variants.forEach((v, i) => {
+    const w = median(wall[i] ?? []);
+    report(`${v.label}.${name}`, 'packets/s', w, 'packets/s', ctx);
+    report(`${v.label}.${name}`, 'fields/s', w * fieldsPerPacket, 'fields/s', ctx);
+    report(`${v.label}.${name}`, 'packets/cpu-s', median(cpu[i] ?? []), 'packets/s', { ...ctx, basis: 'process CPU time' });
+  });
 }
 
 const N = 2000;
@@ -116,5 +139,12 @@ const wt = Array.from({ length: N }, (_, i) => water(i));
 const mix = Array.from({ length: N }, (_, i) => (i % 10 < 7 ? rt[i] : i % 10 < 9 ? wt[i] : hr[i]) as BuildInput);
 const toFrames = (xs: BuildInput[]) => xs.map((x) => buildPacket(x));
 
-bench('realtime-gas', toFrames(rt), rt);
+const rtFrames = toFrames(rt);
+// What ingest sees from TCP: the frame's bytes.
+const rtBytes = rtFrames.map((f) => Buffer.from(f, 'latin1'));
+const readingOptions = { receivedAt: Date.UTC(2024, 0, 1), source: 'tcp' } as const;
+bench('realtime-gas', rtFrames, rt, [
+  { label: 'parse-bytes', run: () => ({ wall: measure(rtBytes, (b) => parsePacket(b)), cpu: lastCpuRate }) },
+  { label: 'parse-readings', run: () => ({ wall: measure(rtFrames, (f) => toReadingBatch(parsePacket(f), readingOptions)), cpu: lastCpuRate }) },
+]);
 bench('mix', toFrames(mix), mix);

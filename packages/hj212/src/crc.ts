@@ -61,6 +61,30 @@ export function crc16Bytes(bytes: Uint8Array, start: number, end: number): numbe
   return TABLE[s ^ (bytes[last] as number)] as number;
 }
 
+/** CRC over bytes[start..end) when they are all ASCII, else -1 (one pass for both checks). */
+export function crc16AsciiBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end <= start) return 0xffff;
+  const last = end - 1;
+  let s = 0xff;
+  let seen = 0;
+  let i = start;
+  for (; i + 4 <= last; i += 4) {
+    const b0 = bytes[i] as number;
+    const b1 = bytes[i + 1] as number;
+    const b2 = bytes[i + 2] as number;
+    const b3 = bytes[i + 3] as number;
+    seen |= b0 | b1 | b2 | b3;
+    s = (H4[s ^ b0] as number) ^ (H3[b1] as number) ^ (H2[b2] as number) ^ (H1[b3] as number);
+  }
+  for (; i < last; i++) {
+    const b = bytes[i] as number;
+    seen |= b;
+    s = H1[s ^ b] as number;
+  }
+  const b = bytes[last] as number;
+  return (seen | b) > 0x7f ? -1 : (TABLE[s ^ b] as number);
+}
+
 /** CRC over the char codes of s[start..end); returns -1 when a non-ASCII char is met (caller falls back to bytes). */
 export function crc16Ascii(text: string, start: number, end: number): number {
   if (end <= start) return 0xffff;

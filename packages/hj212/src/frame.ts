@@ -1,4 +1,4 @@
-import { crc16Ascii, crc16Bytes, crcHex } from './crc.js';
+import { crc16Ascii, crc16AsciiBytes, crc16Bytes, crcHex } from './crc.js';
 import { Hj212Error, type Hj212Warning } from './errors.js';
 
 /** The standard's limit on the data segment; longer ones are accepted up to `maxDataLength`. */
@@ -132,10 +132,10 @@ export function checkFrame(input: string | Uint8Array, options: FrameOptions = {
     }
   } else {
     byteLength = crcStart - 6;
-    crc = crc16Bytes(input, 6, crcStart);
-    const text = asciiText(input, 6, crcStart);
-    if (text !== null) data = text;
+    crc = crc16AsciiBytes(input, 6, crcStart);
+    if (crc >= 0) data = Buffer.from(input.buffer, input.byteOffset + 6, byteLength).toString('latin1');
     else {
+      crc = crc16Bytes(input, 6, crcStart);
       const decoded = decodeNonAscii(input.subarray(6, crcStart));
       data = decoded.text;
       encoding = decoded.encoding;
@@ -178,12 +178,6 @@ function explainTrailingData(input: string | Uint8Array, declared: number, end: 
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const gbk = new TextDecoder('gbk', { fatal: true });
-
-/** bytes[start..end) as text when all ASCII (the common case), else null. */
-function asciiText(bytes: Uint8Array, start: number, end: number): string | null {
-  for (let i = start; i < end; i++) if ((bytes[i] as number) > 0x7f) return null;
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-}
 
 function decodeNonAscii(bytes: Uint8Array): { text: string; encoding: CheckedFrame['encoding'] } {
   try {

@@ -135,8 +135,13 @@ class FactorIndex {
     let entry: PollutantData | undefined;
     if (this.byId !== null) entry = this.byId.get(id);
     else {
-      const at = this.ids.indexOf(id);
-      if (at >= 0) entry = this.entries[at];
+      const ids = this.ids;
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i] === id) {
+          entry = this.entries[i];
+          break;
+        }
+      }
     }
     if (entry === undefined) {
       entry = newEntry(typeof id === 'string' ? id : text.slice(start, end), undefined);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDataTime } from '@offsite/domain';
 import { epochOfDataTime } from '../src/data-time.js';
-import { buildFrame, buildPacket, crc16, crc16Ascii, crc16Bytes, interpretCp, parseCpBody, parseDecimal, parsePacket, scanCp, toReadingBatch } from '../src/index.js';
+import { buildFrame, buildPacket, crc16, crc16Ascii, crc16AsciiBytes, crc16Bytes, interpretCp, parseCpBody, parseDecimal, parsePacket, scanCp, toReadingBatch } from '../src/index.js';
 
 /** The standard's CRC, bit by bit (no table): the reference the table/slicing version must match. */
 function crcBitByBit(bytes: Uint8Array): number {
@@ -21,6 +21,8 @@ describe('CRC (4 bytes per step)', () => {
         const start = Math.min(cutStart, bytes.length);
         const end = Math.max(start, bytes.length - cutEnd);
         expect(crc16Bytes(bytes, start, end)).toBe(crcBitByBit(bytes.subarray(start, end)));
+        const ascii8 = bytes.subarray(start, end).every((b) => b < 0x80);
+        expect(crc16AsciiBytes(bytes, start, end)).toBe(ascii8 ? crcBitByBit(bytes.subarray(start, end)) : -1);
         const ascii = Array.from(bytes, (b) => String.fromCharCode(b & 0x7f)).join('');
         expect(crc16Ascii(ascii, start, end)).toBe(crcBitByBit(Buffer.from(ascii.slice(start, end), 'latin1')));
       }),
@@ -31,6 +33,7 @@ describe('CRC (4 bytes per step)', () => {
     for (let at = 0; at < 9; at++) {
       const text = 'ABCDEFGHI'.slice(0, at) + 'é' + 'ABCDEFGHI'.slice(at);
       expect(crc16Ascii(text, 0, text.length)).toBe(-1);
+      expect(crc16AsciiBytes(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text))).toBe(-1);
       expect(crc16(text)).toBe(crcBitByBit(Buffer.from(text, 'utf8')));
     }
   });
