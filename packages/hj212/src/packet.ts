@@ -1,5 +1,5 @@
 import type { CpItem } from './cp.js';
-import { scanCp } from './scan.js';
+import { scanCpRange } from './scan.js';
 import { codes2005, is2017Code } from './codes2005.js';
 import { applyVersion, type CpData } from './data.js';
 import { Hj212Error, type Hj212Warning } from './errors.js';
@@ -88,7 +88,7 @@ function readSegment(data: string, warnings: Hj212Warning[]): Segment {
   if (data.length < cpAt + 7 || !data.endsWith('&&')) {
     throw new Hj212Error('BAD_CP', `CP is not closed by "&&" at the end of the data segment ("…${data.slice(-12)}")`, 'CP');
   }
-  const scanned = scanCp(data.slice(cpAt + 5, data.length - 2), warnings);
+  const scanned = scanCpRange(data, cpAt + 5, data.length - 2, warnings);
   const version = decideVersion(header.flagBits, scanned.data, warnings);
   applyVersion(scanned.data, version, warnings);
   return { header, version, items: scanned.items, data: scanned.data };
