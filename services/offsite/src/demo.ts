@@ -22,7 +22,9 @@ export interface DemoPlan {
 export function planDemo(opts: { devices: number; seed: number; historyMs: number; now: number; intervalMs?: number }): DemoPlan {
   const intervalMs = opts.intervalMs ?? 60_000;
   const start = Math.floor((opts.now - opts.historyMs) / intervalMs) * intervalMs;
-  const run = generateScenario({ name: 'mixed', devices: opts.devices, seed: opts.seed, start, durationMs: opts.historyMs + 7 * 24 * 3_600_000, intervalMs });
+  // Scenarios place their patterns at ~40% of the run: a run 5/3 of the history long puts them
+  // all in the replayed past (leads at once) and leaves 2/3 of the history as live time.
+  const run = generateScenario({ name: 'mixed', devices: opts.devices, seed: opts.seed, start, durationMs: Math.round((opts.historyMs * 5) / 3), intervalMs });
   const it = run.packets[Symbol.iterator]();
   const history: SimPacket[] = [];
   let held: SimPacket | undefined;

@@ -16,7 +16,7 @@ if (flags.help) {
   console.log('usage: pnpm start [--demo]   (configuration: environment variables, see README)');
   process.exit(0);
 }
-const env = loadConfig(sharedEnv.extend({ DEMO_DEVICES: positiveInt(12), DEMO_SEED: positiveInt(7), DEMO_HISTORY_HOURS: positiveInt(6) }));
+const env = loadConfig(sharedEnv.extend({ DEMO_DEVICES: positiveInt(12), DEMO_SEED: positiveInt(7), DEMO_HISTORY_HOURS: positiveInt(18) }));
 const logger = createLogger('offsite', env.LOG_LEVEL);
 
 const demoPlan = flags.demo ? planDemo({ devices: env.DEMO_DEVICES, seed: env.DEMO_SEED, historyMs: env.DEMO_HISTORY_HOURS * 3_600_000, now: Date.now() }) : null;
