@@ -16,8 +16,17 @@ const LINEAR_LOOKUP_MAX = 16;
 const PACK_MAX = 7;
 const NOT_PACKED = -1;
 function pack(text: string): number {
+  return packAt(text, 0, text.length);
+}
+/** pack(text[start..end)), or NOT_PACKED when it is too long or has a char outside 1..127. */
+function packAt(text: string, start: number, end: number): number {
+  if (end - start > PACK_MAX) return NOT_PACKED;
   let n = 0;
-  for (let i = 0; i < text.length; i++) n = n * 128 + text.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return NOT_PACKED;
+    n = n * 128 + c;
+  }
   return n;
 }
 const RTD = pack('Rtd');
@@ -65,36 +74,20 @@ export function scanCpRange(text: string, from: number, to: number, warnings: Hj
     const end = semi < comma ? semi : comma;
     if (end === start) emptyItems++;
     else {
-      // The key ends at the item's first '='; a factor code ends at the key's last '-'. While
-      // walking the key, code and suffix are packed into numbers (see pack()) so that finding
-      // the factor and the suffix below compares numbers instead of re-reading chars.
-      let eq = start;
-      let dash = -1;
-      let code = NOT_PACKED;
-      let whole = 0;
-      let tail = 0;
-      let wholePackable = true;
-      let tailPackable = true;
-      for (; eq < end; eq++) {
-        const c = text.charCodeAt(eq);
-        if (c === EQ) break;
-        if (c === DASH) {
-          dash = eq;
-          code = wholePackable && eq - start <= PACK_MAX ? whole : NOT_PACKED;
-          tail = 0;
-          tailPackable = true;
-        } else tail = tail * 128 + c;
-        if (c === 0 || c > 0x7f) wholePackable = tailPackable = false;
-        whole = whole * 128 + c;
-      }
+      // The key ends at the item's first '='; a factor code ends at the key's last '-'.
+      let eq = text.indexOf('=', start);
+      if (eq < 0 || eq > end) eq = end;
+      let dash = eq - 1;
+      while (dash > start && text.charCodeAt(dash) !== DASH) dash--;
       if (eq === end) throw new Hj212Error('BAD_CP', `CP item "${clip(text.slice(start, end))}" has no "="`, text.slice(start, end));
       if (eq === start) throw new Hj212Error('BAD_CP', `CP item "${clip(text.slice(start, end))}" has an empty key`, text.slice(start, end));
       const key = text.slice(start, eq);
       const value = text.slice(eq + 1, end);
       items.push({ key, value, group });
       if (dash > start) {
-        const suffix = tailPackable && eq - dash - 1 <= PACK_MAX ? tail : NOT_PACKED;
-        if (!setField(factors.entryFor(text, start, dash, code), suffix, text, dash + 1, eq, value)) (duplicates ??= []).push(key);
+        // Code and suffix as numbers (see packAt): comparing those is cheaper than re-reading chars.
+        const entry = factors.entryFor(text, start, dash, packAt(text, start, dash));
+        if (!setField(entry, packAt(text, dash + 1, eq), text, dash + 1, eq, value)) (duplicates ??= []).push(key);
       } else if (!setParam(data, key, value, warnings)) (duplicates ??= []).push(key);
     }
     if (end === to) break;
