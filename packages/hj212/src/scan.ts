@@ -3,7 +3,6 @@ import { newEntry, setParam, type CpData, type NumericText, type PollutantData }
 import { Hj212Error, type Hj212Warning } from './errors.js';
 import { parseDecimal } from './numbers.js';
 
-const EQ = 0x3d;
 const DASH = 0x2d;
 /** Up to this many factors a linear search beats a Map. */
 const LINEAR_LOOKUP_MAX = 16;
