@@ -4,7 +4,7 @@
  * DATA_DIR/detect-state.json) across restarts. GET /healthz and /metrics on HTTP_PORT.
  */
 import { join } from 'node:path';
-import { Topics } from '@offsite/domain';
+import { Topics, topicSpec } from '@offsite/domain';
 import { createBus } from '@offsite/bus';
 import { createLogger, createMetrics, createServiceHttp, installShutdown, loadConfig, loadSites, optionalString, positiveInt, sharedEnv } from '@offsite/runtime';
 import { createDetectService } from './detector-service.js';
@@ -18,10 +18,7 @@ const env = loadConfig(
 const logger = createLogger('detect', env.LOG_LEVEL);
 const registry = createMetrics('detect');
 const bus = createBus({ kafkaBrokers: env.KAFKA_BROKERS ?? [], clientId: 'offsite-detect', logger });
-await bus.ensureTopics([
-  { name: Topics.anomalies, partitions: 6 },
-  { name: Topics.deadletter, partitions: 1 },
-]);
+await bus.ensureTopics([topicSpec(Topics.readings), topicSpec(Topics.anomalies), topicSpec(Topics.deadletter)]);
 const detect = createDetectService({
   bus,
   sites: loadSites(env.SITES_FILE),

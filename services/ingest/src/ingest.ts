@@ -1,4 +1,4 @@
-import { Topics, type SiteIndex } from '@offsite/domain';
+import { Topics, topicSpec, type SiteIndex } from '@offsite/domain';
 import type { Bus } from '@offsite/bus';
 import type { DependencyHealth, Logger, Registry } from '@offsite/runtime';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
@@ -40,9 +40,9 @@ export async function startIngest(o: StartIngestOptions): Promise<RunningIngest>
   const metrics = createIngestMetrics(o.registry);
   const topics: IngestTopics = { readings: Topics.readings, deadletter: Topics.deadletter, deviceStatus: Topics.deviceStatus, ...o.topics };
   await o.bus.ensureTopics([
-    { name: topics.readings, partitions: o.readingPartitions ?? 12 },
-    { name: topics.deadletter, partitions: 1 },
-    { name: topics.deviceStatus, partitions: 3 },
+    { name: topics.readings, partitions: o.readingPartitions ?? topicSpec(Topics.readings).partitions },
+    { name: topics.deadletter, partitions: topicSpec(Topics.deadletter).partitions },
+    { name: topics.deviceStatus, partitions: topicSpec(Topics.deviceStatus).partitions },
   ]);
   const pipeline = createIngestPipeline({ bus: o.bus, sites: o.sites, logger: o.logger, metrics, clock: o.clock, options: o.options, topics });
   let tcp: TcpIngest | null = null;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Topics, type SiteIndex } from '@offsite/domain';
+import { topicSpecs, type SiteIndex } from '@offsite/domain';
 import { createBus, type Bus } from '@offsite/bus';
 import { createSeriesStore, type SeriesStore } from '@offsite/series-store';
 import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
@@ -54,13 +54,7 @@ export async function startStack(o: StackOptions) {
   }
 
   const bus: Bus = createBus({ kafkaBrokers: env.KAFKA_BROKERS ?? [], clientId: 'offsite', logger: logger.child({ component: 'bus' }) });
-  await bus.ensureTopics([
-    { name: Topics.readings, partitions: 12 },
-    { name: Topics.deadletter, partitions: 1 },
-    { name: Topics.deviceStatus, partitions: 3 },
-    { name: Topics.anomalies, partitions: 6 },
-    { name: Topics.leads, partitions: 6 },
-  ]);
+  await bus.ensureTopics([...topicSpecs]);
   const seriesStore: SeriesStore = await createSeriesStore(
     { ...env, INFLUX_BATCH_SIZE: 5000, INFLUX_FLUSH_INTERVAL_MS: 0 },
     { logger: logger.child({ component: 'series-store' }), ...(pglite && !env.INFLUX_URL ? { db: pglite } : {}) },
@@ -101,7 +95,7 @@ export async function startStack(o: StackOptions) {
     ...(o.clock ? { clock: o.clock } : {}),
     options: { ...pipelineOptionsFromEnv(ingestEnv), ...o.ingestOptions },
     tcp: { port: env.HJ212_TCP_PORT, host: '0.0.0.0' },
-    mqtt: { url: mqttUrl, protocol: 'auto', shared: broker ? 'never' : ingestEnv.INGEST_MQTT_SHARED, group: ingestEnv.INGEST_MQTT_GROUP },
+    mqtt: { url: mqttUrl, protocol: 'auto', shared: broker ? 'never' : ingestEnv.INGEST_MQTT_SHARED, group: ingestEnv.INGEST_MQTT_GROUP, topicPrefix: ingestEnv.INGEST_MQTT_TOPIC_PREFIX },
   });
 
   // Shutdown order: stop taking packets, let the consumers drain what the bus holds (an
