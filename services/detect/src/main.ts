@@ -13,6 +13,7 @@ const env = loadConfig(
   sharedEnv.pick({ HTTP_PORT: true, KAFKA_BROKERS: true, SITES_FILE: true, DATA_DIR: true, LOG_LEVEL: true }).extend({
     DETECT_STATE_FILE: optionalString,
     DETECT_TICK_MS: positiveInt(30_000),
+    DETECT_SNAPSHOT_EVERY_MS: positiveInt(5_000),
   }),
 );
 const logger = createLogger('detect', env.LOG_LEVEL);
@@ -26,6 +27,7 @@ const detect = createDetectService({
   registry,
   stateFile: env.DETECT_STATE_FILE ?? join(env.DATA_DIR, 'detect-state.json'),
   tickMs: env.DETECT_TICK_MS,
+  snapshotEveryMs: env.DETECT_SNAPSHOT_EVERY_MS,
 });
 const http = createServiceHttp({ service: 'detect', logger, registries: [registry], health: async () => ({ bus: await bus.health() }) });
 
