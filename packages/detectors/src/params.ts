@@ -161,7 +161,22 @@ export const ruleParamSchemas = {
     confirmSamples: int(4),
     minNonZeroDeltas: int(6),
     minDistinctDeltas: int(4),
-    tableSize: int(384),
+    /** Every sample window, newest wins: short lags (~tableSize samples back). */
+    tableSize: int(128),
+    /** Windows whose hash ≡ 0 mod anchorEvery are also kept in the anchor table (long lags). */
+    anchorEvery: int(8),
+    /** ~48 h of anchors at 1-min cadence (360) fit; at 30 s about 24 h (the oldest go first). 8 bytes each. */
+    anchorTableSize: int(384),
+    /** Copies of data up to this old are looked for (yesterday's data copied into today). */
+    maxLagHours: pos(48),
+    /** Anchor windows at one lag that confirm a long-lag copy. */
+    confirmAnchors: int(3),
+    /** A long-lag run continues while anchor hits at its lag come less than this far apart. */
+    anchorGapMinutes: pos(60),
+    /** Water analyzers with SampleTime: deltas between measurement-cycle values per window... */
+    windowCycles: int(4),
+    /** ...and windows at one lag that confirm the copy. */
+    confirmCycles: int(2),
   }),
 } satisfies Record<RuleId, z.ZodType>;
 

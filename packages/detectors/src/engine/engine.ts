@@ -292,8 +292,9 @@ export function createDetectionEngine(config: DetectionEngineConfig): DetectionE
         apply(d, keys['converted-mismatch']!, convertedMismatchStep(get<MismatchState>(st, keys['converted-mismatch']!), ctx, p['converted-mismatch']), out);
       }
       let idx = d.copy.get(code);
-      if (!idx) d.copy.set(code, (idx = new CopyIndex(p['copied-segment'].tableSize)));
-      apply(d, keys['copied-segment']!, copiedSegmentStep(idx, get<CopyRunState>(st, keys['copied-segment']!), ctx, p['copied-segment']), out);
+      if (!idx) d.copy.set(code, (idx = new CopyIndex(p['copied-segment'].tableSize, p['copied-segment'].anchorTableSize, p['copied-segment'].windowCycles + 1)));
+      // A long copy found through sparse anchors may break into runs: one episode when < 1 h apart.
+      apply(d, keys['copied-segment']!, copiedSegmentStep(idx, get<CopyRunState>(st, keys['copied-segment']!), ctx, p['copied-segment']), out, HOUR_MS);
       let dw = d.digits.get(code);
       if (!dw) d.digits.set(code, (dw = new DigitWindow(p['terminal-digit'].windowValues)));
       apply(d, keys['terminal-digit']!, terminalDigitStep(dw, get<TerminalDigitState>(st, keys['terminal-digit']!), ctx, p['terminal-digit']), out, HOUR_MS);

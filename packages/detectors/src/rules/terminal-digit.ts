@@ -4,10 +4,14 @@ import { fmtNum, fmtTime, label } from '../context.js';
 import { chiSquarePValue, chiSquareUniform, medianOf } from '../stats.js';
 import { fromB64, toB64 } from '../engine/codec.js';
 
+/** Times are kept for every TIME_STRIDE-th slot only (the window start needs no finer grain). */
+const TIME_STRIDE = 16;
+
 /** Rolling window of last written digits of one pollutant (repeats of the previous value skipped). */
 export class DigitWindow {
   readonly digits: Uint8Array;
   readonly values: Float32Array;
+  /** Time (s) of the value in slot k × TIME_STRIDE. */
   readonly tsec: Uint32Array;
   head = 0;
   count = 0;
@@ -16,18 +20,21 @@ export class DigitWindow {
   constructor(readonly cap: number) {
     this.digits = new Uint8Array(cap);
     this.values = new Float32Array(cap);
-    this.tsec = new Uint32Array(cap);
+    this.tsec = new Uint32Array(Math.ceil(cap / TIME_STRIDE));
   }
   push(digit: number, value: number, t: number): void {
     this.digits[this.head] = digit;
     this.values[this.head] = value;
-    this.tsec[this.head] = Math.floor(t / 1000);
+    if (this.head % TIME_STRIDE === 0) this.tsec[this.head / TIME_STRIDE] = Math.floor(t / 1000);
     this.head = (this.head + 1) % this.cap;
     if (this.count < this.cap) this.count++;
     this.sinceEval++;
   }
+  /** Time of the oldest value whose time is kept (at most TIME_STRIDE − 1 values after the true oldest). */
   oldestT(): number {
-    return this.tsec[(this.head - this.count + this.cap) % this.cap]! * 1000;
+    const oldest = (this.head - this.count + this.cap) % this.cap;
+    const slot = (Math.ceil(oldest / TIME_STRIDE) * TIME_STRIDE) % this.cap;
+    return this.tsec[slot / TIME_STRIDE]! * 1000;
   }
   toJSON() {
     return { cap: this.cap, head: this.head, count: this.count, sinceEval: this.sinceEval, lastText: this.lastText, digits: toB64(this.digits), values: toB64(this.values), tsec: toB64(this.tsec) };
@@ -37,7 +44,10 @@ export class DigitWindow {
     Object.assign(d, { head: j.head, count: j.count, sinceEval: j.sinceEval, lastText: j.lastText });
     d.digits.set(fromB64(j.digits, Uint8Array));
     d.values.set(fromB64(j.values, Float32Array));
-    d.tsec.set(fromB64(j.tsec, Uint32Array));
+    const t = fromB64(j.tsec, Uint32Array);
+    // Snapshots from before the strided times kept one time per value.
+    if (t.length === d.tsec.length) d.tsec.set(t);
+    else for (let k = 0; k < d.tsec.length; k++) d.tsec[k] = t[k * TIME_STRIDE] ?? 0;
     return d;
   }
 }
