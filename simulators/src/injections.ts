@@ -1,6 +1,7 @@
 import { Factor, type RuleId } from '@offsite/domain';
 import { factorSpec, roundTo } from './factors.js';
 import { inWindow, type Cell, type ProcessEvents, type Row, type TimeWindow } from './models/row.js';
+import { MINUTE_WINDOW_MS } from './logger.js';
 
 const HOUR = 3_600_000;
 
@@ -211,6 +212,22 @@ export function lateData(w: TimeWindow, lateThresholdMs = HOUR): Injection {
   };
 }
 
+/**
+ * First DataTime a backward clock jump (at true time `start`, by `offsetMs` < 0) makes the logger
+ * send twice: the real-time DataTimes in [start + offset, start), and every 10-min (2051) or hourly
+ * (2061) record whose interval end lies in that span (the logger closes that interval again, with
+ * different samples). Labelling only the real-time span missed those records (eval fix).
+ */
+function firstRepeated(start: number, offsetMs: number): number {
+  const back = start + offsetMs;
+  let first = back;
+  for (const len of [MINUTE_WINDOW_MS, HOUR]) {
+    const boundary = Math.floor(start / len) * len;
+    if (boundary > back) first = Math.min(first, boundary - len);
+  }
+  return first;
+}
+
 /** The logger clock runs `offsetMs` off from `start` on (until the platform sets it, 1012). */
 export function clockSkew(start: number, runEnd: number, offsetMs: number): Injection {
   return {
@@ -219,7 +236,7 @@ export function clockSkew(start: number, runEnd: number, offsetMs: number): Inje
       // The jump itself: forward skips DataTimes (a gap), backward repeats them with new values.
       offsetMs > 0
         ? { pollutant: null, pattern: 'data-gap', start, end: Math.min(runEnd, start + offsetMs), note: 'DataTimes skipped by the clock jump' }
-        : { pollutant: null, pattern: 'duplicate-timestamp', start, end: Math.min(runEnd, start - offsetMs), note: 'DataTimes repeated after the clock jumped back' },
+        : { pollutant: null, pattern: 'duplicate-timestamp', start: firstRepeated(start, offsetMs), end: Math.min(runEnd, start - offsetMs), note: 'DataTimes repeated after the clock jumped back (real-time, and the 10-min/hour records whose end the clock crossed again)' },
     ],
     busy: [],
     clockOffset: (t) => (t >= start ? offsetMs : 0),
