@@ -70,6 +70,11 @@ export async function startStack(o: StackOptions) {
   const leadsMetrics = createLeadsMetrics(leadsRegistry);
   const leadService: LeadService = createLeadService({ store: leadStore, sites: o.sites, bus, logger: logger.child({ component: 'leads' }) });
   const anomalyConsumer: Consumer = await startAnomalyConsumer({ bus, service: leadService, logger: logger.child({ component: 'leads' }), onOutcomes: (out, dead) => leadsMetrics.record(out, dead) });
+  // Lead events wait in an outbox until published: relay what a previous run left, then keep
+  // retrying what a failed send leaves behind.
+  await leadService.relayEvents();
+  const relayTimer = setInterval(() => void leadService.relayEvents(), 5_000);
+  relayTimer.unref();
   const webhooks = createWebhookDispatcher({ store: leadStore, logger: logger.child({ component: 'webhooks' }), onRound: (c) => leadsMetrics.webhook(c) });
   webhooks.start();
 
@@ -106,7 +111,11 @@ export async function startStack(o: StackOptions) {
     ['detect: stop, save state', () => detect.stop()],
     ['drain leads', () => drain([() => anomalyConsumer.lag()], 10_000)],
     ['archive: stop', () => archiver.stop()],
-    ['leads: stop consumer', () => anomalyConsumer.stop()],
+    ['leads: stop consumer, relay the outbox', async () => {
+      await anomalyConsumer.stop();
+      clearInterval(relayTimer);
+      await leadService.relayEvents();
+    }],
     ['webhooks: stop', () => webhooks.stop()],
     ['bus: close', () => bus.close()],
     ['series store: flush and close', () => seriesStore.close()],
