@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcomes, ruleCategory, startPipeline, type PipelineRun } from './pipeline.js';
+import { startPipeline, type PipelineRun } from './pipeline.js';
+import { expectNoLeads, expectTruthAsLeads } from './expectations.js';
 
 // Scenarios whose truth must end as leads, and honest ones that must produce none.
 const dishonest = ['breach', 'flatline', 'dilution', 'zero-value'];
@@ -20,26 +21,7 @@ describe('e2e on embedded adapters (aedes, memory bus, PGlite)', () => {
     expect(points.length).toBeGreaterThan(100);
   });
 
-  it.each(dishonest)('turns the injected %s into a lead of the right category', async (scenario) => {
-    const labels = run.truth.filter((t) => t.scenario === scenario);
-    expect(labels.length).toBeGreaterThan(0);
-    for (const label of labels) {
-      const { leads, anomalies } = await outcomes(run.stack, label.mn);
-      const from = Date.parse(label.start);
-      const to = Date.parse(label.end);
-      const hit = anomalies.find((a) => a.rule === label.pattern && a.start < to && a.end >= from && (label.pollutant === null || a.pollutant === null || a.pollutant === label.pollutant));
-      expect(hit, `${label.pattern} on ${label.mn} ${label.pollutant ?? ''} ${label.start}–${label.end}; got ${anomalies.map((a) => a.rule).join(', ')}`).toBeDefined();
-      const lead = leads.find((l) => l.id === hit!.leadId);
-      expect(lead, `anomaly ${hit!.id} belongs to a lead`).toBeDefined();
-      expect([ruleCategory[label.pattern], 'tampering']).toContain(lead!.category);
-    }
-  });
+  it.each(dishonest)('turns the injected %s into a lead of the right category', (scenario) => expectTruthAsLeads(run, scenario));
 
-  it.each(honest)('raises no lead for %s sites', async (scenario) => {
-    const mns = run.runs.filter((r) => r.name === scenario).flatMap((r) => r.sites.map((s) => s.mn));
-    for (const mn of mns) {
-      const { leads, anomalies } = await outcomes(run.stack, mn);
-      expect(leads, `${mn}: ${anomalies.map((a) => `${a.rule}@${new Date(a.start).toISOString()}: ${a.evidence.summary}`).join(' | ')}`).toEqual([]);
-    }
-  });
+  it.each(honest)('raises no lead for %s sites', (scenario) => expectNoLeads(run, scenario));
 });
