@@ -102,7 +102,10 @@ export const ruleParamSchemas = {
   'terminal-digit': z.strictObject({
     minValues: int(200),
     windowValues: int(256),
-    pValue: pos(0.001),
+    /** Chi-square vs uniform digits. 1e-4 (not 1e-3): ~5 windows per pollutant-day made p < 0.001 chance alarms show up in the eval. */
+    pValue: pos(0.0001),
+    /** One-sided binomial test of the share of last digits 0 and 5 against 20 %. */
+    roundDigitsPValue: pos(0.0001),
     /** Local spread (median sd over blocks of spreadBlockValues values) must be at least this many written quanta for the last digit to be random. */
     minSpreadQuanta: pos(5),
     spreadBlockValues: z.number().int().min(2).default(32),

@@ -111,3 +111,34 @@ describe('terminal-digit needs a local spread of several written quanta', () => 
     expect(ofRule(run(engineFor([gas]), bs), 'terminal-digit')).toHaveLength(1);
   });
 });
+
+describe('terminal-digit chance rate', () => {
+  // Digit counts of an honest coal SO2 window from the eval (seed 2): chi-square p = 6.5e-4, no 0/5 excess.
+  const counts = [28, 34, 14, 18, 29, 18, 33, 41, 15, 26];
+  const digitsOf = (cs: number[], seed: number) => {
+    const ds = cs.flatMap((c, d) => Array.from({ length: c }, () => d));
+    const r = noise(seed);
+    for (let i = ds.length - 1; i > 0; i--) {
+      const j = Math.floor(((r() + 1) / 2) * (i + 1));
+      [ds[i], ds[j]] = [ds[j]!, ds[i]!];
+    }
+    return ds;
+  };
+  const series = (ds: number[]) => {
+    const r = noise(5);
+    // Whole part changes every sample, so no value repeats the previous one (repeats are skipped).
+    return batches({ count: ds.length, factors: (i) => ({ a21026: round(18 + (i % 2) * 5 + Math.floor(2 * (r() + 1)) + ds[i]! / 10, 1), [Factor.o2]: 6.5, [Factor.flow]: 300 }) });
+  };
+  it('a window whose digits are only mildly uneven by chance (p ≈ 6e-4, no 0/5 excess) is not flagged', () => {
+    const bs = series(digitsOf(counts, 3));
+    expect(ofRule(run(engineFor([makeSite()]), bs), 'terminal-digit')).toEqual([]);
+    // The previous default (chi-square alone at p < 0.001) raised it.
+    expect(ofRule(run(engineFor([makeSite()], { 'terminal-digit': { pValue: 0.001, roundDigitsPValue: 1e-12 } }), bs), 'terminal-digit')).toHaveLength(1);
+  });
+  it('a third of values typed (ending in 0 or 5) is flagged by the 0/5 test', () => {
+    const typed = [52, 20, 20, 19, 19, 52, 19, 19, 18, 18]; // 0 and 5: 40.6 % of 256
+    const a = ofRule(run(engineFor([makeSite()]), series(digitsOf(typed, 4))), 'terminal-digit');
+    expect(a).toHaveLength(1);
+    expect(a[0]!.evidence.statistic.name).toMatch(/0\/5/);
+  });
+});

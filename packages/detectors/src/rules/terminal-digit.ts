@@ -1,7 +1,7 @@
 import type { RuleParams } from '../params.js';
 import type { StepContext, StepResult } from '../types.js';
 import { fmtNum, fmtTime, label } from '../context.js';
-import { chiSquarePValue, chiSquareUniform, medianOf } from '../stats.js';
+import { binomialUpperTail, chiSquarePValue, chiSquareUniform, medianOf } from '../stats.js';
 import { fromB64, toB64 } from '../engine/codec.js';
 
 /** Times are kept for every TIME_STRIDE-th slot only (the window start needs no finer grain). */
@@ -79,7 +79,7 @@ export interface TerminalDigitState {
 
 /**
  * terminal-digit: the last written digit of changing valid (or S) values is not uniform: chi-square
- * over ≥ minValues digits, p < pValue. Spared: series whose local spread (median sd over blocks of
+ * over ≥ minValues digits, p < pValue, or too many end in 0 or 5 (binomial vs 20 %, p < roundDigitsPValue). Spared: series whose local spread (median sd over blocks of
  * spreadBlockValues values) is under minSpreadQuanta written quanta (the last digit is not random
  * there: a gas unit's SO2 of 3 ± 0.3 written to 0.1), and fixed-format padding (one digit > 90 %).
  */
@@ -107,9 +107,14 @@ export function terminalDigitStep(win: DigitWindow, state: TerminalDigitState | 
   if (!(sd >= p.minSpreadQuanta * quantum) || top / n > 0.9) return { state: null, finding: null };
   const { stat, df } = chiSquareUniform(counts);
   const pv = chiSquarePValue(stat, df);
-  if (pv >= p.pValue) return { state: null, finding: null };
+  // Typed numbers end in 0 or 5: a focused one-sided test of that excess has far more power than
+  // the chi-square for the same chance rate, so both can be strict.
+  const round = counts[0]! + counts[5]!;
+  const pRound = binomialUpperTail(round, n, 0.2);
+  if (pv >= p.pValue && pRound >= p.roundDigitsPValue) return { state: null, finding: null };
   const s = state ?? { startT: win.oldestT() };
-  const share05 = (counts[0]! + counts[5]!) / n;
+  const share05 = round / n;
+  const byRound = pRound < p.roundDigitsPValue && pRound <= pv;
   return {
     state: s,
     finding: {
@@ -117,14 +122,14 @@ export function terminalDigitStep(win: DigitWindow, state: TerminalDigitState | 
       pollutant: ctx.code,
       start: s.startT,
       end: ctx.t,
-      severity: pv < 1e-8 ? 'high' : 'medium',
+      severity: Math.min(pv, pRound) < 1e-8 ? 'high' : 'medium',
       summary:
         `${label(ctx.code)}: the last written digit of ${n} changing values since ${fmtTime(win.oldestT(), ctx.site)} is not uniform ` +
         `(chi-square ${fmtNum(stat, 1)}, ${df} df, p = ${pv.toExponential(2)}; digit counts 0–9: ${counts.join(', ')}; 0 and 5 make ` +
-        `${fmtNum(share05 * 100, 1)} % against 20 % expected): numbers look typed, not measured.`,
-      statistic: { name: 'chi-square p-value', value: pv },
-      threshold: { name: 'pValue', value: p.pValue },
-      params: { ...p, chiSquare: stat, values: n, localSpread: sd },
+        `${fmtNum(share05 * 100, 1)} % against 20 % expected, p = ${pRound.toExponential(2)}): numbers look typed, not measured.`,
+      statistic: byRound ? { name: 'p-value of the 0/5 excess (binomial)', value: pRound } : { name: 'chi-square p-value', value: pv },
+      threshold: byRound ? { name: 'roundDigitsPValue', value: p.roundDigitsPValue } : { name: 'pValue', value: p.pValue },
+      params: { ...p, chiSquare: stat, chiSquarePValue: pv, roundDigitsShare: share05, roundDigitsP: pRound, values: n, localSpread: sd },
       readings: [],
       detectedAt: ctx.t,
     },
