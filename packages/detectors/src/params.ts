@@ -158,6 +158,16 @@ export const ruleParamSchemas = {
     minHistoryHours: int(48),
     floorAbs: num(3),
     floorLimitShare: share(0.1),
+    /** narrow-band screen: hourly levels (± 2 sd) within this share of the analyzer range... */
+    bandShareOfRange: share(0.02),
+    /** ...for this many consecutive valid hours... */
+    bandMinHours: int(24),
+    /** ...while the hourly flow varied at least this much (CV). */
+    bandMinFlowCv: pos(0.05),
+    /** at-detection-limit screen: hours at or below the floor (above zero)... */
+    limitMinHours: int(6),
+    /** ...at a device whose usual level is at least this many times the floor. */
+    limitHistoryFactor: pos(3),
   }),
   'copied-segment': z.strictObject({
     windowSamples: int(12),
