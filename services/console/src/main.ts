@@ -5,10 +5,9 @@
  * Alone it only makes sense against shared servers (Kafka, InfluxDB, PostgreSQL); the embedded
  * default runs everything in one process (services/offsite).
  */
-import { join } from 'node:path';
 import { Topics } from '@offsite/domain';
 import { createBus } from '@offsite/bus';
-import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
+import { createLeadStore } from '@offsite/lead-store';
 import { createLeadService, ensureAdminToken } from '@offsite/leads';
 import { createLogger, createMetrics, installShutdown, loadConfig, loadSites, sharedEnv } from '@offsite/runtime';
 import { SeriesStoreEnv, createSeriesStore } from '@offsite/series-store';
@@ -23,9 +22,7 @@ const sites = loadSites(config.SITES_FILE);
 if (!config.SITES_FILE) logger.warn('SITES_FILE not set: every device is unregistered (national scope only)');
 
 const seriesStore = await createSeriesStore(loadConfig(SeriesStoreEnv), { logger });
-const leadStore: LeadStore = config.DATABASE_URL
-  ? await createPostgresLeadStore({ connectionString: config.DATABASE_URL })
-  : await createPgliteLeadStore({ dataDir: join(config.DATA_DIR, 'pglite-leads') });
+const leadStore = await createLeadStore(config, {});
 await ensureAdminToken({ store: leadStore, dataDir: config.DATA_DIR, envToken: config.ADMIN_TOKEN });
 
 const bus = createBus({ kafkaBrokers: config.KAFKA_BROKERS, clientId: 'offsite-console', logger });

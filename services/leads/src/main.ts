@@ -3,39 +3,30 @@
  *   KAFKA_BROKERS (bus; in-memory when unset), DATABASE_URL (PostgreSQL; PGlite under DATA_DIR
  *   when unset), SITES_FILE (site registry), DATA_DIR, ADMIN_TOKEN, HTTP_PORT (/healthz, /metrics).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
-import { SiteIndex, Topics, parseSiteRegistry } from '@offsite/domain';
+import { Topics } from '@offsite/domain';
 import { createBus } from '@offsite/bus';
-import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
-import { createLogger, createMetrics, createServiceHttp, csvList, installShutdown, loadConfig, optionalString, port } from '@offsite/runtime';
+import { createLeadStore } from '@offsite/lead-store';
+import { createLogger, createMetrics, createServiceHttp, installShutdown, loadConfig, loadSites, port, sharedEnv } from '@offsite/runtime';
 import { createLeadService } from './service.js';
 import { startAnomalyConsumer } from './consumer.js';
 import { createWebhookDispatcher } from './webhooks.js';
 import { ensureAdminToken } from './admin.js';
 import { createLeadsMetrics } from './metrics.js';
 
-const Env = z.object({
-  KAFKA_BROKERS: csvList,
-  DATABASE_URL: optionalString,
-  SITES_FILE: optionalString,
-  DATA_DIR: z.preprocess((v) => (typeof v === 'string' && v.trim() ? v : undefined), z.string().default('./data')),
-  ADMIN_TOKEN: optionalString,
-  HTTP_PORT: port(8083),
-});
+// The shared contract's variables; this service's own default port.
+const Env = sharedEnv
+  .pick({ KAFKA_BROKERS: true, DATABASE_URL: true, SITES_FILE: true, DATA_DIR: true, ADMIN_TOKEN: true })
+  .extend({ HTTP_PORT: port(8083) });
 
 const config = loadConfig(Env);
 const logger = createLogger('leads');
 const registry = createMetrics('leads');
 const metrics = createLeadsMetrics(registry);
 
-const sites = config.SITES_FILE ? new SiteIndex(parseSiteRegistry(await readFile(config.SITES_FILE, 'utf8'), config.SITES_FILE).sites) : new SiteIndex();
+const sites = loadSites(config.SITES_FILE);
 if (!config.SITES_FILE) logger.warn('SITES_FILE not set: every lead lands in region 000000 (national scope only)');
 
-const store: LeadStore = config.DATABASE_URL
-  ? await createPostgresLeadStore({ connectionString: config.DATABASE_URL })
-  : await createPgliteLeadStore({ dataDir: join(config.DATA_DIR, 'pglite-leads') });
+const store = await createLeadStore(config, {});
 await ensureAdminToken({ store, dataDir: config.DATA_DIR, envToken: config.ADMIN_TOKEN });
 
 const bus = createBus({ kafkaBrokers: config.KAFKA_BROKERS, clientId: 'offsite-leads', logger });
