@@ -133,7 +133,10 @@ export function checkFrame(input: string | Uint8Array, options: FrameOptions = {
   } else {
     byteLength = crcStart - 6;
     crc = crc16AsciiBytes(input, 6, crcStart);
-    if (crc >= 0) data = Buffer.from(input.buffer, input.byteOffset + 6, byteLength).toString('latin1');
+    if (crc >= 0) {
+      // A Buffer (what sockets give) decodes in place; a plain Uint8Array gets a Buffer view.
+      data = Buffer.isBuffer(input) ? input.toString('latin1', 6, crcStart) : Buffer.from(input.buffer, input.byteOffset + 6, byteLength).toString('latin1');
+    }
     else {
       crc = crc16Bytes(input, 6, crcStart);
       const decoded = decodeNonAscii(input.subarray(6, crcStart));
