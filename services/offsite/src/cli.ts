@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { PGlite } from '@electric-sql/pglite';
 import { Role, RegionCode, SiteIndex } from '@offsite/domain';
-import { createPgliteLeadStore, createPostgresLeadStore } from '@offsite/lead-store';
+import { createLeadStore } from '@offsite/lead-store';
 import { createLeadService, ADMIN_TOKEN_FILE, SYSTEM_CALLER, ensureAdminToken } from '@offsite/leads';
 import { createLogger, loadConfig, sharedEnv } from '@offsite/runtime';
 
@@ -55,7 +55,7 @@ async function direct<T>(env: z.infer<typeof sharedEnv>, run: (svc: ReturnType<t
   const logger = createLogger('offsite-cli', 'warn');
   if (!env.DATABASE_URL) await mkdir(env.DATA_DIR, { recursive: true });
   const pglite = env.DATABASE_URL ? null : new PGlite(join(env.DATA_DIR, 'pglite'));
-  const store = env.DATABASE_URL ? await createPostgresLeadStore({ connectionString: env.DATABASE_URL }) : await createPgliteLeadStore({ db: pglite! });
+  const store = await createLeadStore(env, pglite ? { db: pglite } : {});
   try {
     await ensureAdminToken({ store, dataDir: env.DATA_DIR, envToken: env.ADMIN_TOKEN, print: (line) => process.stderr.write(`${line}\n`) });
     return await run(createLeadService({ store, sites: new SiteIndex(), logger }));

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { topicSpecs, type SiteIndex } from '@offsite/domain';
 import { createBus, type Bus } from '@offsite/bus';
 import { createSeriesStore, type SeriesStore } from '@offsite/series-store';
-import { createPgliteLeadStore, createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
+import { createLeadStore, type LeadStore } from '@offsite/lead-store';
 import { createArchiver } from '@offsite/archive';
 import { createDetectService } from '@offsite/detect';
 import { startIngest, pipelineOptionsFromEnv, IngestEnv, type IngestOptions, type RunningIngest } from '@offsite/ingest';
@@ -59,7 +59,7 @@ export async function startStack(o: StackOptions) {
     { ...env, INFLUX_BATCH_SIZE: 5000, INFLUX_FLUSH_INTERVAL_MS: 0 },
     { logger: logger.child({ component: 'series-store' }), ...(pglite && !env.INFLUX_URL ? { db: pglite } : {}) },
   );
-  const leadStore: LeadStore = env.DATABASE_URL ? await createPostgresLeadStore({ connectionString: env.DATABASE_URL }) : await createPgliteLeadStore({ db: pglite! });
+  const leadStore: LeadStore = await createLeadStore(env, pglite ? { db: pglite } : {});
 
   const admin = await ensureAdminToken({ store: leadStore, dataDir: env.DATA_DIR, envToken: env.ADMIN_TOKEN });
 
