@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '@offsite/runtime';
 import type { DataKind } from '@offsite/domain';
@@ -53,6 +55,8 @@ function toPoint(r: PointRow): StoredPoint {
 export async function createEmbeddedSeriesStore(opts: EmbeddedSeriesStoreOptions): Promise<EmbeddedSeriesStore> {
   const log = opts.logger.child({ component: 'series-store', adapter: 'embedded' });
   const ownsDb = !opts.db;
+  // PGlite creates its own directory but not the parents (a fresh DATA_DIR).
+  if (opts.dataDir) mkdirSync(dirname(opts.dataDir), { recursive: true });
   const db = opts.db ?? (opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create());
   await db.exec(SERIES_SCHEMA_SQL);
   const chunkSize = opts.chunkSize ?? 5000;
