@@ -57,3 +57,17 @@ describe('copied-segment over a day', () => {
     expect(ofRule(run(engineFor([site]), bs), 'copied-segment')).toEqual([]);
   });
 });
+
+describe('copied-segment state in snapshots', () => {
+  it('restores its index from a snapshot, and an index from the older format as empty', async () => {
+    const { CopyIndex } = await import('../src/index.js');
+    const c = new CopyIndex(128, 384, 5);
+    c.table[3] = 42;
+    c.pushCycle(1.5, 100);
+    const back = CopyIndex.fromJSON(JSON.parse(JSON.stringify(c.toJSON())));
+    expect(back.table[3]).toBe(42);
+    expect(back.cycleValue(0)).toBe(1.5);
+    const old = CopyIndex.fromJSON({ size: 384, hashes: 'AAAA', tsec: 'AAAA' } as unknown as Parameters<typeof CopyIndex.fromJSON>[0]);
+    expect(old.table.length).toBe(2 * 384 + 2 * 256);
+  });
+});

@@ -56,13 +56,15 @@ export class CopyIndex {
       cycles: this.cycles ? toB64(this.cycles) : null, cycleCount: this.cycleCount, lastSampleTimeSec: this.lastSampleTimeSec,
     };
   }
-  static fromJSON(j: ReturnType<CopyIndex['toJSON']>): CopyIndex {
+  /** Snapshots from before the anchor table (no `table`) restore as an empty index: copies are looked for again from then on. */
+  static fromJSON(j: Partial<ReturnType<CopyIndex['toJSON']>> & { size: number }): CopyIndex {
     const c = new CopyIndex(j.size, j.anchorSize, j.cycleCap);
+    if (!j.table) return c;
     const t = fromB64(j.table, Uint32Array);
     if (t.length === c.table.length) c.table.set(t);
     if (j.cycles) c.cycles = fromB64(j.cycles, Float64Array);
-    c.cycleCount = j.cycleCount;
-    c.lastSampleTimeSec = j.lastSampleTimeSec;
+    c.cycleCount = j.cycleCount ?? 0;
+    c.lastSampleTimeSec = j.lastSampleTimeSec ?? -1;
     return c;
   }
 }
