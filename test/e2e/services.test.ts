@@ -9,25 +9,46 @@ import { createSeriesStore, type SeriesStore } from '@offsite/series-store';
 import { SimClock, connectMqtt, generateScenario, pump, type ScenarioRun, type SimPacket } from '@offsite/simulators';
 import { eventually, rtdPointCount } from './pipeline.js';
 import { freshDatabase, runStamp } from './production-infra.js';
+import { anomalyVersions, leadDuplicates, leadsOf, verifyAudit } from './services-leads.js';
 import { freePort, respawn, spawnService, stopService, waitHealthy, type ServiceName, type ServiceProcess } from './services-procs.js';
 
 /**
  * The production shape: ingest, archive, detect, leads and console as separate processes on the
- * real servers. A breach scenario is played through Mosquitto into ingest while archive and then
- * detect are stopped (SIGTERM) and started again; nothing may be lost or written twice.
+ * real servers. A breach scenario is played through Mosquitto into ingest while ingest, archive,
+ * detect and leads are each stopped (SIGTERM) and started again, one at a time, at different points
+ * of the one run; nothing may be lost or written twice.
  */
 const ready = infraAvailable('kafka') && infraAvailable('influx') && infraAvailable('postgres') && infraAvailable('mqtt');
 const NATIONAL = '000000';
 const HOUR = 3_600_000;
 /** Simulated hours played; real seconds of play = hours * 3600 / SPEED. */
-const HOURS = 10;
-const SPEED = 600;
+const HOURS = 12;
+const SPEED = 540;
+/**
+ * When each service is restarted, as a share of the play (the next waits for the previous to be
+ * healthy again). The breaches run from about 0.41 to 0.66 of the play: detect and leads are
+ * restarted while their anomalies are being emitted and absorbed.
+ */
+const RESTART_PLAN: Array<[ServiceName, number]> = [
+  ['ingest', 0.12],
+  ['archive', 0.3],
+  ['detect', 0.45],
+  ['leads', 0.58],
+];
+/**
+ * Ingest stays down longer than the loggers' 9014 ack timeout (5 s): the broker holds the uploads
+ * for its persistent sessions and the loggers resend the unacknowledged ones as well.
+ */
+const INGEST_DOWN_MS = 7_000;
 
 describe.skipIf(!ready)('services as separate processes on the real servers', () => {
   const stamp = runStamp();
   const workDir = `/tmp/offsite-services-${stamp.id}`;
   const procs = new Map<ServiceName, ServiceProcess>();
-  const restarts: Array<{ name: ServiceName; code: number | null; ms: number; sentBefore: number; sentAfter: number }> = [];
+  const restarts: Array<{ name: ServiceName; code: number | null; ms: number; downMs: number; sentBefore: number; sentAfter: number; atPlay: number }> = [];
+  /** Anomaly versions leads had stored when it was stopped. */
+  let absorbedBeforeLeadsStop = new Set<string>();
+  const adminToken = `svc-admin-${'x'.repeat(16)}`;
   let sentSoFar = 0;
   const finalStops: Array<{ name: ServiceName; code: number | null; signal: string | null; ms: number }> = [];
   const rtdSent = new Map<string, number>();
@@ -51,13 +72,28 @@ describe.skipIf(!ready)('services as separate processes on the real servers', ()
     const influx = { INFLUX_URL: process.env.INFLUX_URL!, INFLUX_TOKEN: process.env.INFLUX_TOKEN!, INFLUX_ORG: process.env.INFLUX_ORG!, INFLUX_BUCKET: process.env.INFLUX_BUCKET! };
     const envs: Record<ServiceName, Record<string, string>> = {
       // A topic root and share group of this run: no other ingest on the broker sees these packets.
-      ingest: { ...common, MQTT_URL: process.env.MQTT_URL!, INGEST_TCP: 'off', INGEST_MQTT_TOPIC_PREFIX: `svc-${stamp.id}/`, INGEST_MQTT_GROUP: `svc-${stamp.id}`, INGEST_CLOCK_SKEW_TOLERANCE_MS: String(48 * HOUR) },
+      // A client id of this run too: the persistent sessions (clean = false) that must survive the
+      // ingest restart are this run's, not those of another run's ingest on the same host.
+      ingest: {
+        ...common,
+        MQTT_URL: process.env.MQTT_URL!,
+        INGEST_TCP: 'off',
+        INGEST_MQTT_TOPIC_PREFIX: `svc-${stamp.id}/`,
+        INGEST_MQTT_GROUP: `svc-${stamp.id}`,
+        INGEST_MQTT_CLIENT_ID: `svc-${stamp.id}-ingest`,
+        INGEST_CLOCK_SKEW_TOLERANCE_MS: String(48 * HOUR),
+      },
       archive: { ...common, ...influx, DATA_DIR: join(workDir, 'archive') },
       detect: { ...common, DATA_DIR: join(workDir, 'detect') },
-      leads: { ...common, DATABASE_URL: db.url, DATA_DIR: join(workDir, 'leads') },
-      console: { ...common, ...influx, DATABASE_URL: db.url, DATA_DIR: join(workDir, 'console'), CONSOLE_GROUP_SUFFIX: stamp.id },
+      // One admin token for both: each start of either sets the admin's token to ADMIN_TOKEN.
+      leads: { ...common, DATABASE_URL: db.url, DATA_DIR: join(workDir, 'leads'), ADMIN_TOKEN: adminToken },
+      console: { ...common, ...influx, DATABASE_URL: db.url, DATA_DIR: join(workDir, 'console'), CONSOLE_GROUP_SUFFIX: stamp.id, ADMIN_TOKEN: adminToken },
     };
-    for (const name of Object.keys(envs) as ServiceName[]) procs.set(name, spawnService(name, await freePort(), envs[name]));
+    for (const name of ['ingest', 'archive', 'detect', 'leads'] as const) procs.set(name, spawnService(name, await freePort(), envs[name]));
+    // The console after leads is healthy: both create the admin user on a fresh database, and two
+    // concurrent first starts race on that insert (ensureAdminToken checks, then inserts).
+    await waitHealthy(procs.get('leads')!);
+    procs.set('console', spawnService('console', await freePort(), envs.console));
     await Promise.all([...procs.values()].map((p) => waitHealthy(p)));
 
     series = await createSeriesStore({ ...influx, DATA_DIR: workDir, INFLUX_BATCH_SIZE: 5000, INFLUX_FLUSH_INTERVAL_MS: 0 }, { logger: createLogger('services-test', 'silent') });
@@ -85,25 +121,32 @@ describe.skipIf(!ready)('services as separate processes on the real servers', ()
     }
   });
 
-  it('loses and duplicates nothing while archive and then detect restart mid-stream', async () => {
+  it('loses and duplicates nothing while ingest, archive, detect and leads each restart mid-stream', async () => {
     const clock = new SimClock(scenario.start, SPEED);
     const link = await connectMqtt(scenario.devices, clock, { url: process.env.MQTT_URL!, topicPrefix: `svc-${stamp.id}/hj212`, clientIdPrefix: `svc-${stamp.id}` });
     const playMs = (HOURS * HOUR) / SPEED;
+    const mns = scenario.sites.map((s) => s.mn);
+    // The clock of the plan starts now; pump begins within milliseconds.
+    const playStart = Date.now();
     const restart = async (name: ServiceName) => {
       const old = procs.get(name)!;
+      if (name === 'leads') absorbedBeforeLeadsStop = anomalyVersions(await leadsOf(leads, mns));
       const sentBefore = sentSoFar;
+      const t0 = Date.now();
+      const atPlay = (t0 - playStart) / playMs;
       const stopped = await stopService(old);
+      if (name === 'ingest') await new Promise((r) => setTimeout(r, INGEST_DOWN_MS));
       const again = respawn(old);
       procs.set(name, again);
       await waitHealthy(again);
-      restarts.push({ name, code: stopped.code, ms: stopped.ms, sentBefore, sentAfter: sentSoFar });
+      restarts.push({ name, code: stopped.code, ms: stopped.ms, downMs: Date.now() - t0, sentBefore, sentAfter: sentSoFar, atPlay: Math.round(atPlay * 100) / 100 });
     };
-    // Restarts at about a quarter and a half of the play, while packets keep flowing.
+    // One at a time, each at its share of the play, while packets keep flowing.
     const plan = (async () => {
-      await new Promise((r) => setTimeout(r, playMs * 0.25));
-      await restart('archive');
-      await new Promise((r) => setTimeout(r, Math.max(0, playMs * 0.25)));
-      await restart('detect');
+      for (const [name, share] of RESTART_PLAN) {
+        await new Promise((r) => setTimeout(r, Math.max(0, playStart + playMs * share - Date.now())));
+        await restart(name);
+      }
     })();
     function* tally(packets: Iterable<SimPacket>): Generator<SimPacket> {
       const seen = new Set<string>();
@@ -117,18 +160,20 @@ describe.skipIf(!ready)('services as separate processes on the real servers', ()
         yield p;
       }
     }
+    let stats: Awaited<ReturnType<typeof pump>>;
     try {
-      const stats = await pump(tally(scenario.packets), link.sessions, clock, { speed: SPEED, start: scenario.start });
+      stats = await pump(tally(scenario.packets), link.sessions, clock, { speed: SPEED, start: scenario.start });
       sent = stats.sent;
     } finally {
       await link.close();
     }
     await plan;
+    process.stderr.write(`services: loggers ${JSON.stringify({ sent: stats.sent, resent: stats.resent, acked: stats.acked, unacked: stats.unacked })}\n`);
     expect(sent).toBeGreaterThan(2000);
-    expect(restarts.map((r) => [r.name, r.code])).toEqual([
-      ['archive', 0],
-      ['detect', 0],
-    ]);
+    // The loggers resent what ingest did not ack while it was down, and every upload got its ack.
+    expect(stats.resent, 'uploads resent while ingest was down').toBeGreaterThan(0);
+    expect(stats.unacked, 'uploads never acknowledged').toBe(0);
+    expect(restarts.map((r) => [r.name, r.code])).toEqual(RESTART_PLAN.map(([name]) => [name, 0]));
     for (const r of restarts) {
       expect(r.ms, `${r.name} graceful stop`).toBeLessThan(10_000);
       // Mid-stream: packets went out before the stop and while the service was away.
@@ -152,7 +197,7 @@ describe.skipIf(!ready)('services as separate processes on the real servers', ()
     }
   }, 150_000);
 
-  it('turns each injected breach into an exceedance lead', async () => {
+  it('turns each injected breach into exactly one exceedance lead across the leads restart, audit chains intact', async () => {
     expect(scenario.truth.length).toBeGreaterThan(0);
     const found = async () =>
       Promise.all(
@@ -165,10 +210,34 @@ describe.skipIf(!ready)('services as separate processes on the real servers', ()
       );
     await eventually(async () => (await found()).every((f) => f.lead), 30_000, 1_000);
     for (const { label, hit, lead } of await found()) {
-      expect(hit, `breach on ${label.mn} ${label.pollutant} ${label.start}–${label.end}`).toBeDefined();
+      const got = hit ? '' : (await leads.listAnomalies(NATIONAL, { mn: label.mn }, null, 100)).items.map((a) => `${a.rule}/${a.pollutant}@${new Date(a.start).toISOString()}–${new Date(a.end).toISOString()}`);
+      expect(hit, `breach on ${label.mn} ${label.pollutant} ${label.start}–${label.end}; anomalies stored: ${String(got)}`).toBeDefined();
       expect([ruleCategory.breach, 'tampering']).toContain(lead?.category);
     }
-  });
+
+    const mns = scenario.sites.map((s) => s.mn);
+    const stored = await leadsOf(leads, mns);
+    // Leads was stopped while anomalies flowed: it had absorbed some, and absorbed more after its restart.
+    const absorbedAfter = [...anomalyVersions(stored)].filter((v) => !absorbedBeforeLeadsStop.has(v));
+    expect(absorbedBeforeLeadsStop.size, 'anomaly versions stored before leads stopped').toBeGreaterThan(0);
+    expect(absorbedAfter.length, 'anomaly versions absorbed after leads restarted').toBeGreaterThan(0);
+    // One lead per device's breach episode (the run is far shorter than the correlation window).
+    for (const mn of new Set(scenario.truth.map((t) => t.mn))) {
+      const breachLeads = new Set(stored.find((d) => d.mn === mn)!.anomalies.filter((a) => a.rule === 'breach').map((a) => a.leadId));
+      expect([...breachLeads], `${mn}: leads of its breach anomalies`).toHaveLength(1);
+    }
+    expect(leadDuplicates(stored)).toEqual([]);
+    const leadIds = stored.flatMap((d) => d.leads.map((l) => l.id));
+    const verdicts = await Promise.all(leadIds.map((id) => verifyAudit(procs.get('console')!.httpPort, adminToken, id)));
+    for (const v of verdicts) {
+      expect(v.status, `audit/verify ${v.leadId}`).toBe(200);
+      expect(v.ok, `audit chain of ${v.leadId}`).toBe(true);
+      expect(v.entries, `audit entries of ${v.leadId}`).toBeGreaterThan(0);
+    }
+    process.stderr.write(
+      `services: leads ${JSON.stringify({ leads: leadIds.length, anomalies: stored.reduce((n, d) => n + d.anomalies.length, 0), versionsBeforeLeadsStop: absorbedBeforeLeadsStop.size, versionsAfter: absorbedAfter.length, auditEntries: verdicts.map((v) => v.entries) })}\n`,
+    );
+  }, 60_000);
 
   it('exits 0 on SIGTERM within a few seconds, every process', async () => {
     const stops = await Promise.all([...procs.values()].map(async (p) => ({ name: p.name, ...(await stopService(p)) })));
