@@ -52,6 +52,15 @@ export async function ensureAdminToken(opts: EnsureAdminOptions): Promise<{ user
   }
   const hash = hashToken(token);
   if (await opts.store.getUser(ADMIN_USER_ID)) await opts.store.setUserToken(ADMIN_USER_ID, hash, now);
-  else await opts.store.addUser({ id: ADMIN_USER_ID, name: 'Administrator', role: 'admin', region: '000000', createdAt: now }, hash);
+  else {
+    try {
+      await opts.store.addUser({ id: ADMIN_USER_ID, name: 'Administrator', role: 'admin', region: '000000', createdAt: now }, hash);
+    } catch (err) {
+      // Two services starting together on a fresh database (leads and console): the other one
+      // inserted the admin first. Then only the token needs setting.
+      if (!(await opts.store.getUser(ADMIN_USER_ID))) throw err;
+      await opts.store.setUserToken(ADMIN_USER_ID, hash, now);
+    }
+  }
   return { userId: ADMIN_USER_ID, source, ...(source === 'env' ? {} : { file }) };
 }
