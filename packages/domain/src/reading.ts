@@ -69,3 +69,18 @@ export const DeviceStatus = z.object({
   transport: z.enum(['mqtt', 'tcp', 'json']).optional(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
+export type DecodedBatch = { ok: true; batch: ReadingBatch } | { ok: false; error: { code: 'BAD_JSON' | 'BAD_READING_BATCH'; message: string } };
+
+/** A readings-topic message as consumers see it: JSON, then the schema; errors name the field. */
+export function decodeReadingBatch(text: string): DecodedBatch {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: { code: 'BAD_JSON', message: (err as Error).message } };
+  }
+  const parsed = ReadingBatch.safeParse(json);
+  if (parsed.success) return { ok: true, batch: parsed.data };
+  return { ok: false, error: { code: 'BAD_READING_BATCH', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } };
+}

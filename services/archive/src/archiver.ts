@@ -1,4 +1,4 @@
-import { ReadingBatch, Topics, type DeadLetter, type SiteIndex } from '@offsite/domain';
+import { decodeReadingBatch, Topics, type DeadLetter, type SiteIndex } from '@offsite/domain';
 import type { Bus, ConsumedBatch, Consumer } from '@offsite/bus';
 import type { SeriesStore } from '@offsite/series-store';
 import { Counter, Histogram, type Logger, type Registry } from '@offsite/runtime';
@@ -35,18 +35,12 @@ export function createArchiver(deps: ArchiverDeps) {
     const dead: DeadLetter[] = [];
     for (const msg of batch.messages) {
       const text = msg.value.toString('utf8');
-      let parsed: ReturnType<typeof ReadingBatch.safeParse>;
-      try {
-        parsed = ReadingBatch.safeParse(JSON.parse(text));
-      } catch (err) {
-        dead.push(deadLetter(text, 'BAD_JSON', (err as Error).message, msg.offset, batch.partition));
+      const decoded = decodeReadingBatch(text);
+      if (!decoded.ok) {
+        dead.push(deadLetter(text, decoded.error.code, decoded.error.message, msg.offset, batch.partition));
         continue;
       }
-      if (!parsed.success) {
-        dead.push(deadLetter(text, 'BAD_READING_BATCH', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), msg.offset, batch.partition));
-        continue;
-      }
-      out.push(...toSeriesPoints(parsed.data, deps.sites.get(parsed.data.mn)));
+      out.push(...toSeriesPoints(decoded.batch, deps.sites.get(decoded.batch.mn)));
     }
     if (out.length) {
       const end = writeSeconds.startTimer();

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Anomaly, ReadingBatch, Topics, type DeadLetter, type SiteIndex } from '@offsite/domain';
+import { Anomaly, decodeReadingBatch, Topics, type DeadLetter, type SiteIndex } from '@offsite/domain';
 import type { Bus, ConsumedBatch, Consumer } from '@offsite/bus';
 import { createDetectionEngine } from '@offsite/detectors';
 import { Counter, Gauge, type Logger, type Registry } from '@offsite/runtime';
@@ -74,19 +74,13 @@ export function createDetectService(deps: DetectDeps) {
       const dead: DeadLetter[] = [];
       for (const msg of batch.messages) {
         const text = msg.value.toString('utf8');
-        let parsed: ReturnType<typeof ReadingBatch.safeParse>;
-        try {
-          parsed = ReadingBatch.safeParse(JSON.parse(text));
-        } catch (err) {
-          dead.push({ source: 'detect', receivedAt: now(), raw: text, error: { code: 'BAD_JSON', message: (err as Error).message } });
+        const decoded = decodeReadingBatch(text);
+        if (!decoded.ok) {
+          dead.push({ source: 'detect', receivedAt: now(), raw: text, error: decoded.error });
           continue;
         }
-        if (!parsed.success) {
-          dead.push({ source: 'detect', receivedAt: now(), raw: text, error: { code: 'BAD_READING_BATCH', message: parsed.error.message } });
-          continue;
-        }
-        readingsIn.inc(parsed.data.readings.length);
-        found.push(...engine.ingest(parsed.data));
+        readingsIn.inc(decoded.batch.readings.length);
+        found.push(...engine.ingest(decoded.batch));
       }
       await publish(found);
       if (deps.stateFile && performance.now() - lastSave >= (deps.snapshotEveryMs ?? 5_000)) saveState();
