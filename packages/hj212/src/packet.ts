@@ -11,23 +11,12 @@ import { cpRecordOf, ParsedPacket, type PacketHeader } from './parsed-packet.js'
 export type ProtocolVersion = '2017' | '2005';
 
 /** A parsed, CRC-checked packet. `items` is the lossless CP; `cp` and `data` are views of it. */
-export interface Hj212Packet {
-  qn: string | null;
-  st: string;
-  cn: string;
-  pw: string | null;
-  mn: string;
-  flag: number | null;
-  flagBits: FlagBits | null;
-  pnum: number | null;
-  pno: number | null;
+export interface Hj212Packet extends PacketHeader {
   version: ProtocolVersion;
   /** CRC as written in the frame. */
   crc: string;
   /** Data segment length in bytes. */
   length: number;
-  /** Header keys other than QN/ST/CN/PW/MN/Flag/PNUM/PNO, in order. */
-  extraFields: Record<string, string>;
   items: CpItem[];
   cp: Record<string, string>;
   data: CpData;

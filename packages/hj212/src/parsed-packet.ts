@@ -15,6 +15,7 @@ export interface PacketHeader {
   flagBits: FlagBits | null;
   pnum: number | null;
   pno: number | null;
+  /** Header keys other than QN/ST/CN/PW/MN/Flag/PNUM/PNO, in order. */
   extraFields: Record<string, string>;
 }
 

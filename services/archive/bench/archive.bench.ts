@@ -12,6 +12,7 @@ import { createInfluxSeriesStore } from '@offsite/series-store';
 import { createLogger, createMetrics } from '@offsite/runtime';
 import { createArchiver } from '../src/archiver.js';
 import { toSeriesPoints } from '../src/to-points.js';
+import { rtdBatch } from '../test/batch.js';
 
 const emit = (metric: string, value: number | null, unit: string, extra: Record<string, unknown> = {}) => console.log(JSON.stringify({ bench: 'archive.kafka_to_influx', metric, value, unit, ...extra }));
 const { KAFKA_BROKERS, INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET } = process.env;
@@ -30,21 +31,16 @@ function batches(prefix: string): ReadingBatch[] {
   const out: ReadingBatch[] = [];
   for (let s = 0; s < STEPS; s++)
     for (let d = 0; d < DEVICES; d++) {
-      out.push({
-        mn: `${prefix}${d}`,
-        st: '31',
-        cn: '2011',
-        kind: 'rtd',
-        qn: null,
-        dataTime: t0 + s * 30_000,
-        receivedAt: t0 + s * 30_000 + 1000,
-        protocol: '2017',
-        source: 'mqtt',
-        readings: FACTORS.map((code, i) => {
-          const v = Math.round((10 + i + Math.sin(s / 7 + d) * 3) * 100) / 100;
-          return { code, value: v, text: v.toFixed(2), converted: code.startsWith('a2') ? v * 1.1 : null, flag: 'N' as const };
-        }),
-      });
+      out.push(
+        rtdBatch(
+          `${prefix}${d}`,
+          t0 + s * 30_000,
+          FACTORS.map((code, i) => {
+            const v = Math.round((10 + i + Math.sin(s / 7 + d) * 3) * 100) / 100;
+            return { code, value: v, text: v.toFixed(2), converted: code.startsWith('a2') ? v * 1.1 : null, flag: 'N' as const };
+          }),
+        ),
+      );
     }
   return out;
 }

@@ -6,6 +6,7 @@ import { createInfluxSeriesStore } from '@offsite/series-store';
 import { createLogger, createMetrics } from '@offsite/runtime';
 import { infraAvailable } from '@offsite/runtime/testing';
 import { createArchiver } from '../src/archiver.js';
+import { rtdBatch } from './batch.js';
 
 const logger = createLogger('archive-int', 'silent');
 const ready = infraAvailable('kafka') && infraAvailable('influx');
@@ -27,18 +28,9 @@ describe.skipIf(!ready)('archive on real Kafka and InfluxDB', () => {
     const topic = `test.archive.${run}`;
     const groupId = `archive-int-${run}`;
     // Three hours of 30-s SO2 data; every 20th sample flagged C (invalid for averages).
-    const batches: ReadingBatch[] = Array.from({ length: 360 }, (_, i) => ({
-      mn,
-      st: '31',
-      cn: '2011',
-      kind: 'rtd',
-      qn: null,
-      dataTime: t0 + i * 30_000,
-      receivedAt: t0 + i * 30_000 + 1000,
-      protocol: '2017',
-      source: 'tcp',
-      readings: [{ code: 'a21026', value: 10 + (i % 7), text: `${10 + (i % 7)}.0`, converted: 12 + (i % 7), flag: i % 20 === 0 ? 'C' : 'N' }],
-    }));
+    const batches: ReadingBatch[] = Array.from({ length: 360 }, (_, i) =>
+      rtdBatch(mn, t0 + i * 30_000, [{ code: 'a21026', value: 10 + (i % 7), text: `${10 + (i % 7)}.0`, converted: 12 + (i % 7), flag: i % 20 === 0 ? 'C' : 'N' }]),
+    );
     const bus = createBus({ kafkaBrokers: process.env.KAFKA_BROKERS!.split(','), clientId: `archive-int-${run}`, logger });
     await bus.ensureTopics([{ name: topic, partitions: 2 }]);
     const env = process.env;

@@ -4,26 +4,16 @@ import { createEmbeddedSeriesStore } from '@offsite/series-store';
 import { SiteIndex, Topics, type ReadingBatch } from '@offsite/domain';
 import { createLogger, createMetrics } from '@offsite/runtime';
 import { createArchiver } from '../src/archiver.js';
+import { rtdBatch } from './batch.js';
 
 const logger = createLogger('archive-test', 'silent');
 const t0 = Date.UTC(2024, 0, 1, 0, 0, 0);
 
 function batch(i: number, mn = 'MN-ARCH-1'): ReadingBatch {
-  return {
-    mn,
-    st: '31',
-    cn: '2011',
-    kind: 'rtd',
-    qn: null,
-    dataTime: t0 + i * 30_000,
-    receivedAt: t0 + i * 30_000 + 500,
-    protocol: '2017',
-    source: 'mqtt',
-    readings: [
-      { code: 'a21026', value: 10 + i, text: `${10 + i}.0`, converted: 12 + i, flag: 'N' },
-      { code: 'a19001', value: 7.5, text: '7.5', flag: i % 10 === 0 ? 'C' : 'N' },
-    ],
-  };
+  return rtdBatch(mn, t0 + i * 30_000, [
+    { code: 'a21026', value: 10 + i, text: `${10 + i}.0`, converted: 12 + i, flag: 'N' },
+    { code: 'a19001', value: 7.5, text: '7.5', flag: i % 10 === 0 ? 'C' : 'N' },
+  ]);
 }
 
 async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
