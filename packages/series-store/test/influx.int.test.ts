@@ -49,37 +49,70 @@ describe.skipIf(!has)('influx series store', () => {
       await gone.close();
     });
 
-    it('ensureRollups creates the hourly bucket and task; rollup() writes the same sums as hourly()', async () => {
-      const hourlyBucket = `${conn().bucket}_hourly_test`;
-      const r1 = await store.ensureRollups({ hourlyBucket, taskName: `${conn().bucket}_rtd_hourly_test` });
-      const r2 = await store.ensureRollups({ hourlyBucket, taskName: `${conn().bucket}_rtd_hourly_test` });
-      expect(r2.taskId).toBe(r1.taskId);
-      expect(r2.created).toEqual({ bucket: false, task: false });
-      const mn = `TROL${randomUUID().slice(0, 8)}`;
-      const h0 = Date.UTC(2025, 1, 1, 2);
-      const pts = Array.from({ length: 240 }, (_, i) => ({ mn, kind: 'rtd' as const, pollutant: 'a21026', time: h0 + i * 30_000, value: i % 7, converted: i % 5, flag: i % 4 === 0 ? 'M' : 'N', region: '320500' }));
-      await store.write(pts);
-      await store.rollup(h0, h0 + 2 * 3_600_000, hourlyBucket);
-      const q = new InfluxDB({ url: conn().url, token: conn().token }).getQueryApi(conn().org);
-      const rows = await q.collectRows<{ _time: string; total: number; valid: number; vsum: number }>(
-        `from(bucket: "${hourlyBucket}") |> range(start: 2025-02-01T00:00:00Z, stop: 2025-02-02T00:00:00Z) |> filter(fn: (r) => r.mn == "${mn}") |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value") |> group() |> sort(columns: ["_time"])`,
-      );
-      const hourly = await store.hourly({ mn, pollutant: 'a21026', from: h0, to: h0 + 2 * 3_600_000, expectedPerHour: 120 });
-      expect(rows.map((r) => [Date.parse(r._time), r.total, r.valid])).toEqual(hourly.map((h) => [h.hourStart, h.totalCount, h.validCount]));
-      expect(rows.map((r) => r.vsum / r.valid)).toEqual(hourly.map((h) => h.avg));
-      // The task's own Flux (now()-relative range, experimental.to) must run: trigger one run.
+    it('ensureRollups creates the hourly bucket and task; rollup() and the task write the same sums as hourly()', async () => {
+      // A raw bucket of its own, so the task's run scans only this test's points (the shared
+      // bucket holds whatever benches and e2e runs wrote in the last hours).
       const auth = { Authorization: `Token ${conn().token}`, 'Content-Type': 'application/json' };
-      const started = (await (await fetch(new URL(`/api/v2/tasks/${r1.taskId}/runs`, conn().url), { method: 'POST', headers: auth, body: '{}' })).json()) as { id: string };
-      let status = 'scheduled';
-      for (let i = 0; i < 100 && !['success', 'failed', 'canceled'].includes(status); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        const run = (await (await fetch(new URL(`/api/v2/tasks/${r1.taskId}/runs/${started.id}`, conn().url), { headers: auth })).json()) as { status: string };
-        status = run.status;
-      }
-      expect(status).toBe('success');
-      // Leave the shared server as found: no test task running every hour.
-      for (const path of [`/api/v2/tasks/${r1.taskId}`, `/api/v2/buckets/${r1.hourlyBucketId}`]) {
-        expect((await fetch(new URL(path, conn().url), { method: 'DELETE', headers: auth })).status).toBe(204);
+      const rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+        const res = await fetch(new URL(path, conn().url), { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+        expect(res.ok, `${method} ${path}: HTTP ${res.status}`).toBe(true);
+        return (res.status === 204 ? {} : await res.json()) as T;
+      };
+      const tag = randomUUID().slice(0, 8);
+      const orgID = (await rest<{ orgs: { id: string }[] }>('GET', `/api/v2/orgs?org=${encodeURIComponent(conn().org)}`)).orgs[0]!.id;
+      const rawBucket = await rest<{ id: string; name: string }>('POST', '/api/v2/buckets', { orgID, name: `rolltest_${tag}`, retentionRules: [] });
+      const raw = createInfluxSeriesStore({ ...conn(), bucket: rawBucket.name, logger });
+      const hourlyBucket = `rolltest_${tag}_hourly`;
+      const taskName = `rolltest_${tag}_rtd_hourly`;
+      const r1 = await raw.ensureRollups({ hourlyBucket, taskName });
+      try {
+        const r2 = await raw.ensureRollups({ hourlyBucket, taskName });
+        expect(r1.created).toEqual({ bucket: true, task: true });
+        expect(r2.taskId).toBe(r1.taskId);
+        expect(r2.created).toEqual({ bucket: false, task: false });
+
+        const mn = `TROL${tag}`;
+        const points = (h0: number) =>
+          Array.from({ length: 240 }, (_, i) => ({ mn, kind: 'rtd' as const, pollutant: 'a21026', time: h0 + i * 30_000, value: i % 7, converted: i % 5, flag: i % 4 === 0 ? 'M' : 'N', region: '320500' }));
+        const hourlyRows = (from: number, to: number) =>
+          new InfluxDB({ url: conn().url, token: conn().token })
+            .getQueryApi(conn().org)
+            .collectRows<{ _time: string; total: number; valid: number; vsum: number }>(
+              `from(bucket: "${hourlyBucket}") |> range(start: ${new Date(from).toISOString()}, stop: ${new Date(to).toISOString()}) |> filter(fn: (r) => r.mn == "${mn}") |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value") |> group() |> sort(columns: ["_time"])`,
+            );
+        const expectSameAsHourly = async (h0: number) => {
+          const rows = await hourlyRows(h0, h0 + 2 * 3_600_000);
+          const hourly = await raw.hourly({ mn, pollutant: 'a21026', from: h0, to: h0 + 2 * 3_600_000, expectedPerHour: 120 });
+          expect(hourly).toHaveLength(2);
+          expect(rows.map((r) => [Date.parse(r._time), r.total, r.valid])).toEqual(hourly.map((h) => [h.hourStart, h.totalCount, h.validCount]));
+          expect(rows.map((r) => r.vsum / r.valid)).toEqual(hourly.map((h) => h.avg));
+        };
+
+        // Backfill path: an explicit range.
+        const past = Date.UTC(2025, 1, 1, 2);
+        await raw.write(points(past));
+        await raw.rollup(past, past + 2 * 3_600_000, hourlyBucket);
+        await expectSameAsHourly(past);
+
+        // Scheduled path: the task's own Flux (now()-relative range, experimental.to) over the
+        // two whole hours before the current one.
+        const recent = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+        await raw.write(points(recent));
+        const run = await rest<{ id: string }>('POST', `/api/v2/tasks/${r1.taskId}/runs`, {});
+        let status = 'scheduled';
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline && !['success', 'failed', 'canceled'].includes(status)) {
+          await new Promise((r) => setTimeout(r, 200));
+          status = (await rest<{ status: string }>('GET', `/api/v2/tasks/${r1.taskId}/runs/${run.id}`)).status;
+        }
+        expect(status).toBe('success');
+        await expectSameAsHourly(recent);
+      } finally {
+        // Leave the shared server as found: no test task running every hour, no test buckets.
+        await raw.close();
+        for (const path of [`/api/v2/tasks/${r1.taskId}`, `/api/v2/buckets/${r1.hourlyBucketId}`, `/api/v2/buckets/${rawBucket.id}`]) {
+          await rest('DELETE', path);
+        }
       }
     });
   });
