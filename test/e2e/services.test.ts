@@ -5,7 +5,7 @@ import { ruleCategory } from '@offsite/domain';
 import { createPostgresLeadStore, type LeadStore } from '@offsite/lead-store';
 import { createLogger } from '@offsite/runtime';
 import { infraAvailable } from '@offsite/runtime/testing';
-import { createSeriesStore, type SeriesStore } from '@offsite/series-store';
+import { createSeriesStore, SeriesStoreEnv, type SeriesStore } from '@offsite/series-store';
 import { SimClock, connectMqtt, generateScenario, pump, type ScenarioRun, type SimPacket } from '@offsite/simulators';
 import { eventually, rtdPointCount } from './pipeline.js';
 import { freshDatabase, runStamp } from './production-infra.js';
@@ -96,7 +96,7 @@ describe.skipIf(!ready)('services as separate processes on the real servers', ()
     procs.set('console', spawnService('console', await freePort(), envs.console));
     await Promise.all([...procs.values()].map((p) => waitHealthy(p)));
 
-    series = await createSeriesStore({ ...influx, DATA_DIR: workDir, INFLUX_BATCH_SIZE: 5000, INFLUX_FLUSH_INTERVAL_MS: 0 }, { logger: createLogger('services-test', 'silent') });
+    series = await createSeriesStore(SeriesStoreEnv.parse({ ...influx, DATA_DIR: workDir }), { logger: createLogger('services-test', 'silent') });
     leads = await createPostgresLeadStore({ connectionString: db.url });
   }, 150_000);
 

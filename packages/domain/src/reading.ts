@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DataFlag } from './flags.js';
+import { isExactReadingBatch } from './reading-check.js';
 
 /** What a packet's CN says about the data: real-time (2011), minute (2051), hour (2061), day (2031). */
 export const DataKind = z.enum(['rtd', 'minute', 'hour', 'day']);
@@ -80,6 +81,7 @@ export function decodeReadingBatch(text: string): DecodedBatch {
   } catch (err) {
     return { ok: false, error: { code: 'BAD_JSON', message: (err as Error).message } };
   }
+  if (isExactReadingBatch(json)) return { ok: true, batch: json };
   const parsed = ReadingBatch.safeParse(json);
   if (parsed.success) return { ok: true, batch: parsed.data };
   return { ok: false, error: { code: 'BAD_READING_BATCH', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } };

@@ -10,6 +10,8 @@ import { createEmbeddedSeriesStore } from './embedded/embedded-store.js';
 export const SeriesStoreEnv = sharedEnv.pick({ INFLUX_URL: true, INFLUX_TOKEN: true, INFLUX_ORG: true, INFLUX_BUCKET: true, DATA_DIR: true }).extend({
   INFLUX_BATCH_SIZE: positiveInt(5000),
   INFLUX_FLUSH_INTERVAL_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).default(0)),
+  INFLUX_MAX_IN_FLIGHT: positiveInt(4),
+  INFLUX_GZIP: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['auto', 'on', 'off']).default('auto')),
 });
 export type SeriesStoreEnv = z.infer<typeof SeriesStoreEnv>;
 
@@ -28,8 +30,15 @@ export interface SeriesStoreDeps {
 export async function createSeriesStore(env: SeriesStoreEnv, deps: SeriesStoreDeps): Promise<SeriesStore> {
   const influx = influxFromEnv({ ...sharedEnv.parse({}), ...env });
   if (influx) {
-    deps.logger.info({ url: influx.url, org: influx.org, bucket: influx.bucket, batchSize: env.INFLUX_BATCH_SIZE }, 'series store: influx');
-    return createInfluxSeriesStore({ ...influx, logger: deps.logger, batchSize: env.INFLUX_BATCH_SIZE, flushIntervalMs: env.INFLUX_FLUSH_INTERVAL_MS });
+    deps.logger.info({ url: influx.url, org: influx.org, bucket: influx.bucket, batchSize: env.INFLUX_BATCH_SIZE, maxInFlight: env.INFLUX_MAX_IN_FLIGHT, gzip: env.INFLUX_GZIP }, 'series store: influx');
+    return createInfluxSeriesStore({
+      ...influx,
+      logger: deps.logger,
+      batchSize: env.INFLUX_BATCH_SIZE,
+      flushIntervalMs: env.INFLUX_FLUSH_INTERVAL_MS,
+      maxInFlight: env.INFLUX_MAX_IN_FLIGHT,
+      gzip: env.INFLUX_GZIP === 'auto' ? 'auto' : env.INFLUX_GZIP === 'on',
+    });
   }
   if (deps.db) {
     deps.logger.info('series store: embedded (shared PGlite)');

@@ -63,6 +63,10 @@ export interface HourlyAverage {
 
 export interface SeriesStore {
   readonly kind: 'influx' | 'embedded';
+  /**
+   * Resolves once every point is durable. The store may read the points until then (without
+   * copying them), so callers must not mutate them before it settles.
+   */
   write(points: SeriesPoint[]): Promise<void>;
   /** Raw points in [from, to), ordered by time then pollutant. */
   range(q: RangeQuery): Promise<SeriesPoint[]>;

@@ -1,26 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError, type WriteApi } from '@influxdata/influxdb-client';
+import { HttpError } from '@influxdata/influxdb-client';
 import { createLogger } from '@offsite/runtime';
-import { AckedWriter } from '../src/influx/acked-writer.js';
+import { AckedWriter, type SendLines } from '../src/influx/acked-writer.js';
 
 /**
- * The batching/acknowledgement logic alone, over a scripted stand-in for the WriteApi's two calls
+ * The batching/acknowledgement logic alone, over a scripted stand-in for the HTTP send
  * (the adapter against a real InfluxDB is in influx.int.test.ts).
  */
 function scriptedApi(answers: (lines: string[]) => Promise<void>) {
   const sent: string[][] = [];
-  let buffer: string[] = [];
-  const api = {
-    writeRecords(lines: string[]) {
-      buffer.push(...lines);
-    },
-    async flush() {
-      const lines = buffer;
-      buffer = [];
-      sent.push(lines);
-      await answers(lines);
-    },
-  } as unknown as WriteApi;
+  const api: SendLines = async (lines) => {
+    sent.push(lines);
+    await answers(lines);
+  };
   return { api, sent };
 }
 

@@ -36,6 +36,18 @@ describe.skipIf(!has)('influx series store', () => {
       expect(rows[0]?._value).toBe(3700);
     });
 
+    it('writes gzip-compressed bodies when asked (the default for a server off this machine)', async () => {
+      const zipped = createInfluxSeriesStore({ ...conn(), logger, gzip: true });
+      const mn = `TGZ${randomUUID().slice(0, 8)}`;
+      const t0 = Date.UTC(2025, 0, 3);
+      // 6,000 points: batches of 5,000 lines are well over the 64 KiB gzip threshold.
+      const pts = Array.from({ length: 6000 }, (_, i) => ({ mn, kind: 'rtd' as const, pollutant: 'a21026', time: t0 + i * 1000, value: i / 10, flag: 'N', text: (i / 10).toFixed(1) }));
+      await zipped.write(pts);
+      const back = await zipped.range({ mn, kind: 'rtd', from: t0, to: t0 + 6000 * 1000 });
+      expect(back.map((p) => p.value)).toEqual(pts.map((p) => p.value));
+      await zipped.close();
+    });
+
     it('rejects (does not hang) when the server refuses the write, with the server message', async () => {
       const bad = createInfluxSeriesStore({ ...conn(), token: 'wrong-token', logger, maxRetries: 1, minRetryDelayMs: 10 });
       await expect(bad.write([{ mn: 'TBAD', kind: 'rtd', pollutant: 'x', time: Date.UTC(2025, 0, 1), value: 1, flag: 'N' }])).rejects.toThrow(/unauthorized|401/i);

@@ -56,7 +56,7 @@ export async function startStack(o: StackOptions) {
   const bus: Bus = createBus({ kafkaBrokers: env.KAFKA_BROKERS ?? [], clientId: 'offsite', logger: logger.child({ component: 'bus' }) });
   await bus.ensureTopics([...topicSpecs]);
   const seriesStore: SeriesStore = await createSeriesStore(
-    { ...env, INFLUX_BATCH_SIZE: 5000, INFLUX_FLUSH_INTERVAL_MS: 0 },
+    { ...env, INFLUX_BATCH_SIZE: 5000, INFLUX_FLUSH_INTERVAL_MS: 0, INFLUX_MAX_IN_FLIGHT: 4, INFLUX_GZIP: 'auto' },
     { logger: logger.child({ component: 'series-store' }), ...(pglite && !env.INFLUX_URL ? { db: pglite } : {}) },
   );
   const leadStore: LeadStore = await createLeadStore(env, pglite ? { db: pglite } : {});

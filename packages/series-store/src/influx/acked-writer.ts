@@ -1,4 +1,4 @@
-import { canRetryHttpCall, getRetryDelay, type WriteApi } from '@influxdata/influxdb-client';
+import { canRetryHttpCall, getRetryDelay } from '@influxdata/influxdb-client';
 import type { Logger } from '@offsite/runtime';
 
 export interface AckedWriterOptions {
@@ -25,6 +25,9 @@ interface Ticket {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Sends one batch of line-protocol lines; resolves on the server's 204, rejects with its error. */
+export type SendLines = (lines: string[]) => Promise<void>;
+
 /**
  * Batching with acknowledgement. The client's WriteApi retries failed batches from a background
  * buffer after flush() has already rejected (and drops them when the buffer is full), so its
@@ -33,7 +36,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * after retries are exhausted (the caller then does not commit its offsets and replays).
  *
  * Lines of concurrent writes are coalesced into batches of `batchSize`; batches go out through
- * the WriteApi (with its own retries disabled) and are retried here with exponential backoff
+ * `send` (one HTTP write each) and are retried here with exponential backoff
  * plus jitter, honouring Retry-After. Non-retryable answers (400 bad line protocol, 401, 422
  * field type conflict) reject at once with InfluxDB's message.
  */
@@ -45,7 +48,7 @@ export class AckedWriter {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly api: WriteApi,
+    private readonly send: SendLines,
     private readonly opts: AckedWriterOptions,
     private readonly log: Logger,
   ) {}
@@ -127,10 +130,7 @@ export class AckedWriter {
   private async sendWithRetry(lines: string[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // The WriteApi's batchSize is above ours, so writeRecords never auto-flushes: flush()
-        // sends exactly these lines and its promise is this batch's answer.
-        this.api.writeRecords(lines);
-        await this.api.flush();
+        await this.send(lines);
         return;
       } catch (err) {
         const error = err instanceof Error ? err : new Error(String(err));

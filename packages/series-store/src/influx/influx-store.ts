@@ -1,4 +1,4 @@
-import { InfluxDB, setLogger, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
+import { InfluxDB, setLogger, type QueryApi, type SendOptions } from '@influxdata/influxdb-client';
 import type { Logger } from '@offsite/runtime';
 import type { DataKind } from '@offsite/domain';
 import type { HourlyAverage, HourlyQuery, RangeQuery, SeriesPoint, SeriesStore } from '../port.js';
@@ -26,8 +26,13 @@ export interface InfluxSeriesStoreOptions {
   /** First retry delay; default 1000 ms, doubling up to maxRetryDelayMs (default 30 s). */
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
-  /** Concurrent HTTP writes; default 2. */
+  /** Concurrent HTTP writes; default 4. */
   maxInFlight?: number;
+  /**
+   * Gzip write bodies over 64 KiB: 'auto' (default) compresses unless the server is on loopback,
+   * where compression only spends CPU the server could use (measured in docs/series-schema.md).
+   */
+  gzip?: 'auto' | boolean;
   /** HTTP timeout per request; default 30 s. */
   timeoutMs?: number;
 }
@@ -56,20 +61,20 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
     warn: (message, error) => log.debug({ err: error }, `influxdb-client: ${message}`),
   });
   const influx = new InfluxDB({ url: opts.url, token: opts.token, timeout: opts.timeoutMs ?? 30_000 });
-  // The WriteApi only encodes and sends; batching, acknowledgement and retries are AckedWriter's.
-  const writeApi: WriteApi = influx.getWriteApi(opts.org, opts.bucket, 'ms', {
-    batchSize: batchSize + 1,
-    flushInterval: 0,
-    maxRetries: 0,
-    maxBufferLines: 0,
-    gzipThreshold: 64 * 1024,
-  });
+  // Batching, acknowledgement and retries are AckedWriter's; each batch is one request through
+  // the client's transport (the WriteApi's per-line buffer cost as much as encoding the points).
+  const writePath = `/api/v2/write?org=${encodeURIComponent(opts.org)}&bucket=${encodeURIComponent(opts.bucket)}&precision=ms`;
+  const gzip = opts.gzip === undefined || opts.gzip === 'auto' ? !isLoopback(opts.url) : opts.gzip;
+  const sendOptions: SendOptions = { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, gzipThreshold: gzip ? 64 * 1024 : undefined };
+  const sendLines = async (lines: string[]): Promise<void> => {
+    await influx.transport.request(writePath, lines.join('\n'), sendOptions);
+  };
   const writer = new AckedWriter(
-    writeApi,
+    sendLines,
     {
       batchSize,
       flushIntervalMs: opts.flushIntervalMs ?? 0,
-      maxInFlight: opts.maxInFlight ?? 2,
+      maxInFlight: opts.maxInFlight ?? 4,
       maxRetries: opts.maxRetries ?? 5,
       retryJitter: opts.retryJitter ?? 200,
       minRetryDelayMs: opts.minRetryDelayMs ?? 1000,
@@ -180,7 +185,6 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
     if (closed) return;
     closed = true;
     await writer.drain();
-    await writeApi.close();
   }
 
   return {
@@ -201,4 +205,10 @@ export function createInfluxSeriesStore(opts: InfluxSeriesStoreOptions): InfluxS
     },
     ensureRollups: (o) => ensureRollups({ url: opts.url, token: opts.token, org: opts.org, bucket: opts.bucket, logger: log }, o),
   };
+}
+
+/** localhost, 127.0.0.0/8 and ::1: where the bytes never leave the machine. */
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

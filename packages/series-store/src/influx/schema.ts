@@ -26,41 +26,67 @@ type NullableField = (typeof FLOAT_FIELDS)[number] | (typeof STRING_FIELDS)[numb
 /**
  * Line protocol for one point, written by hand with the client's own escapers: the client's
  * Point class (key sorting, per-field objects) cost ~25 µs a point here, more than everything
- * else the adapter does. Series prefixes repeat across times, so they are cached per encoder.
+ * else the adapter does. The series prefix is cached in two levels (site part per kind and MN,
+ * then per pollutant) so a point costs two small map lookups, not a six-part key.
  */
 export class LineEncoder {
-  private prefixes = new Map<string, string>();
+  private heads = new Map<string, { site: string; head: string; byPollutant: Map<string, string> }>();
+  private cached = 0;
 
   encode(p: StoredPoint): string {
-    const key = `${p.kind}\u0000${p.mn}\u0000${p.pollutant}\u0000${p.region}\u0000${p.enterprise}\u0000${p.outlet}`;
-    let prefix = this.prefixes.get(key);
-    if (prefix === undefined) {
+    return `${this.prefix(p)} ${this.fields(p)} ${p.time}`;
+  }
+
+  private prefix(p: StoredPoint): string {
+    const headKey = `${p.kind}\u0000${p.mn}`;
+    const site = `${p.region}\u0000${p.enterprise}\u0000${p.outlet}`;
+    let head = this.heads.get(headKey);
+    if (head === undefined || head.site !== site) {
+      if (this.cached > 50_000) {
+        this.heads.clear();
+        this.cached = 0;
+      }
       // Tags in key order (enterprise, mn, outlet, pollutant, region), as InfluxDB prefers.
-      prefix = escape.measurement(p.kind);
-      if (p.enterprise) prefix += `,enterprise=${escape.tag(p.enterprise)}`;
-      prefix += `,mn=${escape.tag(p.mn)}`;
-      if (p.outlet) prefix += `,outlet=${escape.tag(p.outlet)}`;
-      prefix += `,pollutant=${escape.tag(p.pollutant)}`;
-      if (p.region) prefix += `,region=${escape.tag(p.region)}`;
-      if (this.prefixes.size > 50_000) this.prefixes.clear();
-      this.prefixes.set(key, prefix);
+      let h = escape.measurement(p.kind);
+      if (p.enterprise) h += `,enterprise=${escape.tag(p.enterprise)}`;
+      h += `,mn=${escape.tag(p.mn)}`;
+      if (p.outlet) h += `,outlet=${escape.tag(p.outlet)}`;
+      head = { site, head: h, byPollutant: new Map() };
+      this.heads.set(headKey, head);
     }
+    let prefix = head.byPollutant.get(p.pollutant);
+    if (prefix === undefined) {
+      prefix = `${head.head},pollutant=${escape.tag(p.pollutant)}${p.region ? `,region=${escape.tag(p.region)}` : ''}`;
+      head.byPollutant.set(p.pollutant, prefix);
+      this.cached++;
+    }
+    return prefix;
+  }
+
+  private fields(p: StoredPoint): string {
     let fields = '';
     let nulls = '';
-    for (const f of FLOAT_FIELDS) {
-      const v = p[f];
-      if (v === null) nulls += `,${f}`;
-      else fields += `${f}=${String(v)},`;
-    }
-    for (const f of STRING_FIELDS) {
-      const v = p[f];
-      if (v === null) nulls += `,${f}`;
-      else fields += `${f}=${escape.quoted(v)},`;
-    }
-    fields += `${NULLS_FIELD}="${nulls ? `${nulls},` : ''}"`;
-    return `${prefix} ${fields} ${p.time}`;
+    if (p.value === null) nulls += ',value';
+    else fields += `value=${p.value},`;
+    if (p.converted === null) nulls += ',converted';
+    else fields += `converted=${p.converted},`;
+    if (p.min === null) nulls += ',min';
+    else fields += `min=${p.min},`;
+    if (p.max === null) nulls += ',max';
+    else fields += `max=${p.max},`;
+    if (p.cou === null) nulls += ',cou';
+    else fields += `cou=${p.cou},`;
+    if (p.flag === null) nulls += ',flag';
+    else fields += `flag=${quoted(p.flag)},`;
+    if (p.text === null) nulls += ',text';
+    else fields += `text=${quoted(p.text)},`;
+    return `${fields}${NULLS_FIELD}="${nulls ? `${nulls},` : ''}"`;
   }
 }
+
+const NEEDS_ESCAPE = /["\\]/;
+/** A string field value; most (flags, digits) need no escaping, so test before replacing. */
+const quoted = (v: string): string => (NEEDS_ESCAPE.test(v) ? escape.quoted(v) : `"${v}"`);
 
 /** A pivoted Flux row (one point of one series) back to a StoredPoint. */
 export function fromPivotedRow(kind: DataKind, row: Record<string, unknown>): StoredPoint {
