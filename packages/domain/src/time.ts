@@ -4,20 +4,32 @@
  */
 export const CHINA_OFFSET_MINUTES = 480;
 
-const DATA_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
-/** `YYYYMMDDhhmmss[zzz]` in local time → epoch ms, or null when it is not a real instant. */
+/**
+ * `YYYYMMDDhhmmss[zzz]` in local time → epoch ms, or null when it is not a real instant (or the
+ * year is before 100, which Date.UTC would read as 19xx). Digit by digit: ingest reads two of
+ * these per packet, and the regex-and-Date version was a visible share of its CPU.
+ */
 export function parseDataTime(text: string, offsetMinutes = CHINA_OFFSET_MINUTES): number | null {
-  const m = DATA_TIME.exec(text);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  const ms = m[7] ? Number(m[7]) : 0;
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const check = new Date(utc);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    return null;
+  const n = text.length;
+  if (n !== 14 && n !== 17) return null;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
   }
-  return utc - offsetMinutes * 60_000;
+  const two = (i: number) => (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
+  const y = two(0) * 100 + two(2);
+  const mo = two(4);
+  const d = two(6);
+  const h = two(8);
+  const mi = two(10);
+  const s = two(12);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
+  if (d > (mo === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[mo - 1]!)) return null;
+  const ms = n === 17 ? two(14) * 10 + text.charCodeAt(16) - 48 : 0;
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMinutes * 60_000;
 }
 
 /** epoch ms → `YYYYMMDDhhmmss` (or with milliseconds, for QN) in local time. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { anomalyId, formatDataTime, parseDataTime, parseSiteRegistry, regionCovers, regionPrefix, SiteRegistryError } from '../src/index.js';
 
 describe('site registry', () => {
@@ -52,7 +53,32 @@ describe('HJ 212 time', () => {
     expect(formatDataTime(parseDataTime('20230315101530123')!, true)).toBe('20230315101530123');
   });
   it('rejects impossible instants', () => {
-    for (const bad of ['20230230101500', '20231315101500', '20230315241500', '2023031510150', 'x0230315101500']) expect(parseDataTime(bad)).toBeNull();
+    for (const bad of ['20230230101500', '20231315101500', '20230315241500', '2023031510150', 'x0230315101500', '20240230000000', '19000229000000', '00990101000000'])
+      expect(parseDataTime(bad), bad).toBeNull();
+    expect(parseDataTime('20240229235959999')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999) - 8 * 3_600_000);
+    expect(parseDataTime('20000229000000')).not.toBeNull();
+  });
+  it('agrees with the calendar (Date.UTC round trip) on any 14- or 17-digit string', () => {
+    // The obvious reading, as the oracle: take the digits, let Date.UTC normalise, keep it only
+    // if nothing rolled over.
+    const oracle = (text: string): number | null => {
+      const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(text);
+      if (!m) return null;
+      const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i])) as [number, number, number, number, number, number];
+      const utc = Date.UTC(y, mo - 1, d, h, mi, s, m[7] ? Number(m[7]) : 0);
+      const c = new Date(utc);
+      return c.getUTCFullYear() === y && c.getUTCMonth() === mo - 1 && c.getUTCDate() === d && h < 24 && mi < 60 && s < 60 ? utc - 480 * 60_000 : null;
+    };
+    const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+    const plausible = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.option(fc.integer({ min: 0, max: 999 })))
+      .map(([y, mo, d, h, mi, s, ms]) => [String(y).padStart(4, '0'), ...[mo, d, h, mi, s].map((v) => String(v).padStart(2, '0')), ms === null ? '' : String(ms).padStart(3, '0')].join(''));
+    fc.assert(
+      fc.property(fc.oneof(plausible, digits(14), digits(17), fc.string({ maxLength: 18 })), (text) => {
+        expect(parseDataTime(text)).toBe(oracle(text));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -164,7 +164,8 @@ async function startSession(opts: MqttIngestOptions & { clientId: string }, prot
       log.warn({ topic: packet.topic }, 'message on an unexpected topic ignored');
       return true;
     }
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+    // mqtt-packet hands over a Buffer of its own (a view of a read chunk nobody reuses): no copy.
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     let result: HandleResult;
     try {
       result = await pipeline.handle(payload, meta);
