@@ -128,7 +128,7 @@ async function influxBench(): Promise<void> {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const adapter = mean(rates.adapter);
     const raw = mean(rates.raw);
-    const ctx = { batchSize: BATCH_SIZE, pointsPerRun: WRITE_SITES * POLLUTANTS.length * (DAY / STEP), runs: 2, maxInFlight: 2, note: 'adapter = zod validation + dedupe + nulls field + ack of every batch; raw = WriteApi.writePoint(Point), acks counted via writeSuccess' };
+    const ctx = { batchSize: BATCH_SIZE, pointsPerRun: WRITE_SITES * POLLUTANTS.length * (DAY / STEP), runs: 2, maxInFlight: 'adapter default (4)', gzip: 'adapter default (off on loopback)', note: 'adapter = point checks + dedupe + nulls field + ack of every batch; raw = WriteApi.writePoint(Point) with its default gzip, fewer fields (no nulls), acks counted via writeSuccess' };
     emit('influx_write:adapter_points_per_second', Math.round(adapter), 'points/s', { ...ctx, runsPointsPerSecond: rates.adapter.map(Math.round) });
     emit('influx_write:raw_writeapi_points_per_second', Math.round(raw), 'points/s', { ...ctx, runsPointsPerSecond: rates.raw.map(Math.round) });
     emit('influx_write:adapter_to_raw_ratio', Math.round((adapter / raw) * 100) / 100, 'ratio', ctx);
