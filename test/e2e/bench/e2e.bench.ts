@@ -155,7 +155,15 @@ async function main(): Promise<void> {
 
     // Arrivals on the supervision topics, by MN (first anomaly / first lead event of each).
     const anomalyAt = new Map<string, number>();
-    const leadAt = new Map<string, number>();
+    // Lead events are kept whole and matched later: the two consumers are independent, so a
+    // lead event may be handled before the breach anomaly that it holds (matching on arrival
+    // missed such leads, which looked like lead events never sent).
+    const leadEvents: Array<{ mn: string; anomalies: string[]; at: number }> = [];
+    const leadAt = () => {
+      const at = new Map<string, number>();
+      for (const e of leadEvents) if (!at.has(e.mn) && e.anomalies.some((id) => breachIds.has(id))) at.set(e.mn, e.at);
+      return at;
+    };
     const breachIds = new Set<string>();
     let fleetAnomalies = 0;
     const fleetRules = new Map<string, number>();
@@ -187,7 +195,7 @@ async function main(): Promise<void> {
           for (const m of b.messages) {
             const e = LeadEvent.safeParse(JSON.parse(m.value.toString('utf8')));
             // The lead that holds the breach anomaly (not one opened by another rule earlier).
-            if (e.success && !leadAt.has(e.data.mn) && e.data.anomalies.some((id) => breachIds.has(id))) leadAt.set(e.data.mn, now);
+            if (e.success && targets.has(e.data.mn)) leadEvents.push({ mn: e.data.mn, anomalies: e.data.anomalies, at: now });
           }
         },
       }),
@@ -259,7 +267,8 @@ async function main(): Promise<void> {
     let end = { ingest: 0, archive: 0, detect: 0 };
     for (;;) {
       end = { ingest: (await readingsCounter()) - base.ingest, archive: (await scrape(procs.get('archive')!, 'archive_points_written_total')) - base.archive, detect: (await scrape(procs.get('detect')!, 'detect_readings_total')) - base.detect };
-      const leadsIn = [...targets.keys()].every((mn) => leadAt.has(mn));
+      const leads = leadAt();
+      const leadsIn = [...targets.keys()].every((mn) => leads.has(mn));
       if ((end.archive >= end.ingest && end.detect >= end.ingest && leadsIn) || Date.now() - drainStart > 30_000) break;
       await sleep(500);
     }
@@ -285,7 +294,7 @@ async function main(): Promise<void> {
 
     const lat = (arrivals: Map<string, number>) => [...arrivals].filter(([mn]) => firstLivePublish.has(mn)).map(([mn, at]) => at - firstLivePublish.get(mn)!);
     const toAnomaly = lat(anomalyAt);
-    const toLead = lat(leadAt);
+    const toLead = lat(leadAt());
     for (const [name, xs] of [['publish → anomaly', toAnomaly], ['publish → lead', toLead]] as const) {
       emit({ metric: `${name} p50`, value: percentile(xs, 0.5), unit: 'ms', samples: xs.length, of: targets.size, ...ctx });
       emit({ metric: `${name} p99`, value: percentile(xs, 0.99), unit: 'ms', samples: xs.length, of: targets.size, ...ctx });
