@@ -28,8 +28,8 @@ export function dataAck(packet: Packet): string {
   return buildDataAck(packet);
 }
 
-export function timeCalibration(packet: Packet, now: number): string {
-  return buildTimeCalibration({ st: packet.st, mn: packet.mn, pw: packet.pw, version: packet.version }, now);
+export function timeCalibration(logger: Pick<Packet, 'st' | 'mn' | 'pw' | 'version'>, now: number): string {
+  return buildTimeCalibration({ st: logger.st, mn: logger.mn, pw: logger.pw, version: logger.version }, now);
 }
 
 /** A typed code for any error: the codec's stable codes, or INTERNAL for a bug. */

@@ -1,9 +1,9 @@
-import { hash } from 'node:crypto';
-import { dataKindByCn, parseDataTime, Topics, type DeadLetter, type DeviceStatus, type ReadingBatch, type SiteIndex } from '@offsite/domain';
+import { Topics, type DeadLetter, type DeviceStatus, type ReadingBatch, type SiteIndex } from '@offsite/domain';
 import type { Bus, BusMessage } from '@offsite/bus';
 import type { Logger } from '@offsite/runtime';
 import { BusBatcher } from './batcher.js';
-import { createSubPacketAssembler, dataAck, errorOf, parseFrame, readingsOf, timeCalibration, type GarbageRun, type Packet } from './codec.js';
+import { createSubPacketAssembler, dataAck, errorOf, parseFrame, timeCalibration, type GarbageRun, type Packet } from './codec.js';
+import { contentKey, dataOf, decodeUpload, isDataCn, qnKeyOf, skewOf, type DataPart, type DecodeConfig, type FastDecoded, type ReplyHeader } from './decode.js';
 import { RecentKeys } from './dedup.js';
 import { JsonUploadError, parseJsonUpload } from './json-payload.js';
 import type { IngestMetrics } from './metrics.js';
@@ -67,8 +67,6 @@ export interface IngestTopics {
   deviceStatus: string;
 }
 
-const DATA_CNS = new Set(Object.keys(dataKindByCn));
-
 class Rejection extends Error {
   constructor(
     readonly code: string,
@@ -93,6 +91,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
   const presence = new PresenceTracker(opts);
   const assembler = createSubPacketAssembler({ timeoutMs: opts.subPacketTimeoutMs });
   const lastTimeSet = new Map<string, number>();
+  const decodeConfig: DecodeConfig = { maxFrameBytes: opts.maxFrameBytes, offsetOf: (mn) => sites.get(mn)?.utcOffsetMinutes ?? undefined };
 
   const emit = (topic: string, key: string | null, value: unknown): Promise<void> => {
     const message: BusMessage = { key, value: Buffer.from(JSON.stringify(value)) };
@@ -120,68 +119,58 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     return emit(topics.deviceStatus, status.mn, status);
   };
 
-  /** Readings (or JSON batch) path shared by HJ 212 and JSON uploads. */
-  const accept = async (batch: ReadingBatch, meta: HandleMeta, keys: string[], skewMs: number | null): Promise<void> => {
+  /** Readings path shared by HJ 212 and JSON uploads: `json` is the ReadingBatch message. */
+  const accept = async (mn: string, json: string, readings: number, receivedAt: number, meta: HandleMeta, keys: string[], skewMs: number | null): Promise<void> => {
     for (const k of keys) recent.add(k); // claimed now so a concurrent resend is a duplicate
     try {
-      const status = presence.seen(batch.mn, batch.receivedAt, { transport: meta.transport, isData: true, clockSkewMs: skewMs });
-      const sent = emit(topics.readings, batch.mn, batch);
+      const status = presence.seen(mn, receivedAt, { transport: meta.transport, isData: true, clockSkewMs: skewMs });
+      const sent = batcher.send(topics.readings, { key: mn, value: Buffer.from(json) });
       await (status ? Promise.all([sent, statusOut(status)]) : sent);
     } catch (err) {
       for (const k of keys) recent.delete(k); // not on the bus: a resend must get through
       throw err;
     }
     metrics.packetsAccepted.inc({ transport: meta.transport });
-    metrics.readings.inc(batch.readings.length);
+    metrics.readings.inc(readings);
   };
 
-  const checkDevice = (mn: string, meta: HandleMeta): void => {
+  /** Why the device may not upload this, or null. */
+  const checkDevice = (mn: string, meta: HandleMeta): Rejection | null => {
     if (meta.topicMn !== undefined && meta.topicMn !== mn) {
-      throw new Rejection('MN_TOPIC_MISMATCH', `packet MN ${mn} differs from the topic's MN ${meta.topicMn}`);
+      return new Rejection('MN_TOPIC_MISMATCH', `packet MN ${mn} differs from the topic's MN ${meta.topicMn}`);
     }
-    if (!mn) throw new Rejection('EMPTY_MN', 'packet has an empty MN');
+    if (!mn) return new Rejection('EMPTY_MN', 'packet has an empty MN');
     if (opts.registration === 'reject-unregistered' && !sites.get(mn)) {
-      throw new Rejection('UNREGISTERED_MN', `MN ${mn} is not in the site registry (registration policy reject-unregistered)`);
-    }
-  };
-
-  const checkDataTime = (dataTime: number, receivedAt: number): void => {
-    if (dataTime - receivedAt > opts.futureRejectMs) {
-      throw new Rejection('DATATIME_FUTURE', `DataTime ${new Date(dataTime).toISOString()} is ${Math.round((dataTime - receivedAt) / 60_000)} min ahead of platform time (limit ${opts.futureRejectMs / 60_000} min)`);
-    }
-  };
-
-  /** Skew of the logger clock: QN is stamped when it sends, the best witness; else a real-time DataTime. */
-  const skewOf = (packet: Packet, receivedAt: number, offset: number): number | null => {
-    const qnTime = packet.qn ? parseDataTime(packet.qn, offset) : null;
-    if (qnTime !== null) return qnTime - receivedAt;
-    if (packet.cn === '2011' && packet.data.dataTime) {
-      const dt = parseDataTime(packet.data.dataTime, offset);
-      if (dt !== null) return dt - receivedAt;
+      return new Rejection('UNREGISTERED_MN', `MN ${mn} is not in the site registry (registration policy reject-unregistered)`);
     }
     return null;
   };
 
-  const repliesFor = (packet: Packet, skewMs: number | null, now: number): string[] => {
-    if (skewMs === null || Math.abs(skewMs) <= opts.clockSkewToleranceMs) return [];
-    const last = lastTimeSet.get(packet.mn);
-    if (last !== undefined && now - last < opts.calibrationIntervalMs) return [];
-    lastTimeSet.set(packet.mn, now);
-    metrics.timeSets.inc();
-    logger.info({ mn: packet.mn, skewMs }, 'logger clock skewed: sending 1012 time set');
-    return [timeCalibration(packet, now)];
+  /** Why this DataTime is absurd, or null. */
+  const checkDataTime = (dataTime: number, receivedAt: number): Rejection | null => {
+    if (dataTime - receivedAt > opts.futureRejectMs) {
+      return new Rejection('DATATIME_FUTURE', `DataTime ${new Date(dataTime).toISOString()} is ${Math.round((dataTime - receivedAt) / 60_000)} min ahead of platform time (limit ${opts.futureRejectMs / 60_000} min)`);
+    }
+    return null;
   };
 
-  // One-shot hash: createHash's object per call cost more than the hashing of ~400 bytes.
-  const contentKey = (mn: string, cn: string, dataTime: string | number, content: string): string => `c|${mn}|${cn}|${dataTime}|${hash('sha1', content, 'base64')}`;
+  const repliesFor = (logger_: ReplyHeader, skewMs: number | null, now: number): string[] => {
+    if (skewMs === null || Math.abs(skewMs) <= opts.clockSkewToleranceMs) return [];
+    const last = lastTimeSet.get(logger_.mn);
+    if (last !== undefined && now - last < opts.calibrationIntervalMs) return [];
+    lastTimeSet.set(logger_.mn, now);
+    metrics.timeSets.inc();
+    logger.info({ mn: logger_.mn, skewMs }, 'logger clock skewed: sending 1012 time set');
+    return [timeCalibration(logger_, now)];
+  };
 
   const handleJson = async (raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> => {
     const text = typeof raw === 'string' ? raw : raw.toString('utf8');
     let batch: ReadingBatch;
     try {
       batch = parseJsonUpload(text, receivedAt);
-      checkDevice(batch.mn, meta);
-      checkDataTime(batch.dataTime, receivedAt);
+      const rejected = checkDevice(batch.mn, meta) ?? checkDataTime(batch.dataTime, receivedAt);
+      if (rejected) throw rejected;
     } catch (err) {
       const code = err instanceof JsonUploadError || err instanceof Rejection ? err.code : 'BAD_JSON';
       await deadLetter(raw, meta, code, (err as Error).message, meta.topicMn ?? null);
@@ -194,7 +183,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       presence.seen(batch.mn, receivedAt, { transport: 'json', isData: false });
       return { outcome: 'duplicate', mn: batch.mn };
     }
-    await accept(batch, meta, keys, null);
+    await accept(batch.mn, JSON.stringify(batch), batch.readings.length, receivedAt, meta, keys, null);
     return { outcome: 'accepted', mn: batch.mn, readings: batch.readings.length };
   };
 
@@ -213,6 +202,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     return { outcome: 'accepted', mn: packet.mn, ack: packet.flagBits?.ackRequested ? dataAck(packet) : undefined, replies: repliesFor(packet, skewMs, receivedAt) };
   };
 
+  /** The full path: anything decodeUpload did not take (errors, non-data, split packets). */
   const handleHj212 = async (raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> => {
     let packet: Packet;
     try {
@@ -223,23 +213,14 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       return { outcome: 'rejected', code: e.code, mn: meta.topicMn };
     }
     const mn = packet.mn;
-    const ackIfAsked = (): string | undefined => (packet.flagBits?.ackRequested ? dataAck(packet) : undefined);
-    const reject = async (code: string, message: string): Promise<HandleResult> => {
-      // Durably recorded, so the logger may stop resending: ack it as received.
-      await deadLetter(raw, meta, code, message, mn || meta.topicMn || null);
-      return { outcome: 'rejected', code, mn, ack: ackIfAsked() };
-    };
-    try {
-      checkDevice(mn, meta);
-    } catch (err) {
-      const r = err as Rejection;
-      return reject(r.code, r.message);
-    }
+    const ack = packet.flagBits?.ackRequested ? dataAck(packet) : undefined;
+    const rejected = checkDevice(mn, meta);
+    if (rejected) return reject(raw, meta, mn, ack, rejected.code, rejected.message);
     const offset = sites.get(mn)?.utcOffsetMinutes ?? undefined;
     const skewMs = skewOf(packet, receivedAt, offset ?? 480);
-    const qnKey = packet.qn ? `q|${mn}|${packet.cn}|${packet.qn}${packet.pno !== null ? `|${packet.pno}` : ''}` : null;
-    if (qnKey && recent.has(qnKey)) return duplicate(packet, meta, receivedAt, ackIfAsked());
-    if (!DATA_CNS.has(packet.cn)) {
+    const qnKey = qnKeyOf(packet);
+    if (qnKey && recent.has(qnKey)) return duplicate(mn, meta, receivedAt, ack);
+    if (!isDataCn(packet.cn)) {
       if (qnKey) recent.add(qnKey);
       try {
         return await handleNonData(packet, raw, meta, receivedAt, skewMs);
@@ -259,30 +240,50 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       }
       whole = done;
     }
-
-    let batch: ReadingBatch;
+    let data: DataPart;
     try {
-      batch = readingsOf(whole, { receivedAt, source: meta.transport, utcOffsetMinutes: offset });
-      checkDataTime(batch.dataTime, receivedAt);
+      data = dataOf(whole, receivedAt, meta.transport === 'tcp' ? 'tcp' : 'mqtt', offset);
     } catch (err) {
-      const e = err instanceof Rejection ? err : errorOf(err);
-      return reject(e.code, e.message);
+      const e = errorOf(err);
+      return reject(raw, meta, mn, ack, e.code, e.message);
     }
-    let content = '';
-    for (const i of whole.items) content += `${i.group}:${i.key}=${i.value};`;
-    const keys = [contentKey(mn, whole.cn, whole.data.dataTime ?? '', content)];
-    const wholeQnKey = whole.qn ? `q|${mn}|${whole.cn}|${whole.qn}` : null;
-    if (wholeQnKey) keys.push(wholeQnKey);
-    if (keys.some((k) => recent.has(k))) return duplicate(packet, meta, receivedAt, ackIfAsked());
-    await accept(batch, meta, keys, skewMs);
-    return { outcome: 'accepted', mn, readings: batch.readings.length, ack: ackIfAsked(), replies: repliesFor(packet, skewMs, receivedAt) };
+    return acceptData(data, raw, meta, receivedAt, { mn, header: packet, skewMs, ack });
   };
 
-  const duplicate = (packet: Packet, meta: HandleMeta, receivedAt: number, ack: string | undefined): HandleResult => {
+  /** The common case: a whole data packet that decodeUpload took. */
+  const handleDecoded = (d: FastDecoded, raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> | HandleResult => {
+    const rejected = checkDevice(d.mn, meta);
+    if (rejected) return reject(raw, meta, d.mn, d.ack, rejected.code, rejected.message);
+    if (d.qnKey && recent.has(d.qnKey)) return duplicate(d.mn, meta, receivedAt, d.ack);
+    return acceptData(d, raw, meta, receivedAt, d);
+  };
+
+  /** Both paths end here: DataTime sanity, content/QN duplicates, then the bus. */
+  const acceptData = async (
+    data: DataPart,
+    raw: Buffer | string,
+    meta: HandleMeta,
+    receivedAt: number,
+    from: { mn: string; header: ReplyHeader; skewMs: number | null; ack?: string },
+  ): Promise<HandleResult> => {
+    const late = checkDataTime(data.dataTime, receivedAt);
+    if (late) return reject(raw, meta, from.mn, from.ack, late.code, late.message);
+    if (data.keys.some((k) => recent.has(k))) return duplicate(from.mn, meta, receivedAt, from.ack);
+    await accept(from.mn, data.json, data.readings, receivedAt, meta, data.keys, from.skewMs);
+    return { outcome: 'accepted', mn: from.mn, readings: data.readings, ack: from.ack, replies: repliesFor(from.header, from.skewMs, receivedAt) };
+  };
+
+  /** Durably recorded, so the logger may stop resending: ack it as received. */
+  const reject = async (raw: Buffer | string, meta: HandleMeta, mn: string, ack: string | undefined, code: string, message: string): Promise<HandleResult> => {
+    await deadLetter(raw, meta, code, message, mn || meta.topicMn || null);
+    return { outcome: 'rejected', code, mn, ack };
+  };
+
+  const duplicate = (mn: string, meta: HandleMeta, receivedAt: number, ack: string | undefined): HandleResult => {
     metrics.duplicates.inc({ transport: meta.transport });
-    presence.seen(packet.mn, receivedAt, { transport: meta.transport, isData: false });
+    presence.seen(mn, receivedAt, { transport: meta.transport, isData: false });
     // Still acked: the logger resends until it hears a 9014.
-    return { outcome: 'duplicate', mn: packet.mn, ack };
+    return { outcome: 'duplicate', mn, ack };
   };
 
   const sweep = async (now = clock()): Promise<void> => {
@@ -310,7 +311,8 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       const receivedAt = clock();
       metrics.packetsIn.inc({ transport: meta.transport });
       if (meta.transport === 'json') return handleJson(raw, meta, receivedAt);
-      return handleHj212(raw, meta, receivedAt);
+      const d = decodeUpload(raw, receivedAt, meta.transport, decodeConfig);
+      return d.fast ? handleDecoded(d, raw, meta, receivedAt) : handleHj212(raw, meta, receivedAt);
     },
     async reportGarbage(run, meta) {
       // The decoder does not keep skipped bytes: the letter says how many and why.
