@@ -154,14 +154,14 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     return null;
   };
 
-  const repliesFor = (logger_: ReplyHeader, skewMs: number | null, now: number): string[] => {
+  const repliesFor = (device: ReplyHeader, skewMs: number | null, now: number): string[] => {
     if (skewMs === null || Math.abs(skewMs) <= opts.clockSkewToleranceMs) return [];
-    const last = lastTimeSet.get(logger_.mn);
+    const last = lastTimeSet.get(device.mn);
     if (last !== undefined && now - last < opts.calibrationIntervalMs) return [];
-    lastTimeSet.set(logger_.mn, now);
+    lastTimeSet.set(device.mn, now);
     metrics.timeSets.inc();
-    logger.info({ mn: logger_.mn, skewMs }, 'logger clock skewed: sending 1012 time set');
-    return [timeCalibration(logger_, now)];
+    logger.info({ mn: device.mn, skewMs }, 'logger clock skewed: sending 1012 time set');
+    return [timeCalibration(device, now)];
   };
 
   const handleJson = async (raw: Buffer | string, meta: HandleMeta, receivedAt: number): Promise<HandleResult> => {
