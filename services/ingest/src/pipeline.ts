@@ -187,7 +187,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     return { outcome: 'accepted', mn: batch.mn, readings: batch.readings.length };
   };
 
-  const handleNonData = async (packet: Packet, raw: Buffer | string, meta: HandleMeta, receivedAt: number, skewMs: number | null): Promise<HandleResult> => {
+  const handleNonData = async (packet: Packet, meta: HandleMeta, receivedAt: number, skewMs: number | null, ack: string | undefined): Promise<HandleResult> => {
     metrics.nonData.inc({ cn: packet.cn });
     const base = presence.seen(packet.mn, receivedAt, { transport: meta.transport, isData: false, clockSkewMs: skewMs });
     // Every status/restart/response upload is recorded on devices.status.v1 as an event on top
@@ -199,7 +199,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     logger.info({ mn: packet.mn, cn: packet.cn, qn: packet.qn, params: packet.cp }, 'device upload recorded on the status topic');
     if (base) metrics.devicesOnline.set(presence.onlineCount);
     await emit(topics.deviceStatus, packet.mn, status);
-    return { outcome: 'accepted', mn: packet.mn, ack: packet.flagBits?.ackRequested ? dataAck(packet) : undefined, replies: repliesFor(packet, skewMs, receivedAt) };
+    return { outcome: 'accepted', mn: packet.mn, ack, replies: repliesFor(packet, skewMs, receivedAt) };
   };
 
   /** The full path: anything decodeUpload did not take (errors, non-data, split packets). */
@@ -223,7 +223,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     if (!isDataCn(packet.cn)) {
       if (qnKey) recent.add(qnKey);
       try {
-        return await handleNonData(packet, raw, meta, receivedAt, skewMs);
+        return await handleNonData(packet, meta, receivedAt, skewMs, ack);
       } catch (err) {
         if (qnKey) recent.delete(qnKey);
         throw err;
