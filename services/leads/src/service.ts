@@ -105,7 +105,8 @@ export interface LeadService {
 
 /**
  * The application layer the HTTP API calls. Every method takes the caller, checks role and
- * region, logs refused attempts to the store (auth_denials), and throws typed errors:
+ * region, logs refused attempts to the store (auth_denials; also list searches aimed at another
+ * region's site or lead, which return nothing), and throws typed errors:
  * Unauthenticated (401), AccessDenied (403), NotFound (404), InvalidTransition/Conflict (409),
  * Validation (400).
  */
@@ -147,7 +148,7 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
     return parseOrThrow(Caller, caller, 'caller');
   }
 
-  async function deny(caller: Caller, action: string, reason: string, resource: string | null = null, resourceRegion: string | null = null): Promise<never> {
+  async function recordDenial(caller: Caller, action: string, reason: string, resource: string | null, resourceRegion: string | null): Promise<void> {
     const denial: AccessDenial = { at: clock(), userId: caller.userId, role: caller.role, regionScope: caller.regionScope, action, resource, resourceRegion, reason };
     try {
       await store.logAccessDenied(denial);
@@ -155,7 +156,26 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
       log.error({ err, denial }, 'could not record access denial');
     }
     log.warn({ denial }, 'access denied');
+  }
+
+  async function deny(caller: Caller, action: string, reason: string, resource: string | null = null, resourceRegion: string | null = null): Promise<never> {
+    await recordDenial(caller, action, reason, resource, resourceRegion);
     throw new AccessDeniedError(action, reason, resource ?? undefined);
+  }
+
+  /**
+   * A list filtered on another region's site (mn) or lead (leadId) returns nothing, since the
+   * store scopes every query; the attempt is still recorded like any refused access.
+   */
+  async function noteOutOfScopeSearch(caller: Caller, action: string, filter: { mn?: string | undefined; leadId?: string | undefined }): Promise<void> {
+    const siteRegion = filter.mn === undefined ? undefined : sites.get(filter.mn)?.region;
+    if (siteRegion !== undefined && !regionCovers(caller.regionScope, siteRegion)) {
+      await recordDenial(caller, action, `search on site ${filter.mn} in region ${siteRegion}, outside scope ${caller.regionScope}`, filter.mn ?? null, siteRegion);
+    }
+    const lead = filter.leadId === undefined ? null : await store.getLead(filter.leadId);
+    if (lead && !regionCovers(caller.regionScope, lead.region)) {
+      await recordDenial(caller, action, `search on lead ${lead.id} in region ${lead.region}, outside scope ${caller.regionScope}`, lead.id, lead.region);
+    }
   }
 
   async function requireRole(caller: Caller, action: LeadAction, resource: string | null = null): Promise<void> {
@@ -197,6 +217,7 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
 
     async listLeads(caller, filter, cursor, limit) {
       await requireRole(caller, 'view');
+      await noteOutOfScopeSearch(caller, 'view', filter);
       return store.listLeads(caller.regionScope, filter, cursor, limit);
     },
 
@@ -239,6 +260,7 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
 
     async listAnomalies(caller, filter, cursor, limit) {
       await requireRole(caller, 'view');
+      await noteOutOfScopeSearch(caller, 'view', filter);
       return store.listAnomalies(caller.regionScope, filter, cursor, limit);
     },
 

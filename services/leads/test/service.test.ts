@@ -50,6 +50,14 @@ describe('lead service', () => {
     expect(denials.filter((d) => d.userId === 'gd-off' && d.resource === id).map((d) => d.action).sort()).toEqual(['acknowledge', 'export', 'view']);
     expect((await service.listLeads(gdOfficer, {}, null, 100)).items.map((l) => l.id)).not.toContain(id);
     expect((await service.listAnomalies(gdOfficer, { mn: 'ZJ0001' }, null, 100)).items).toEqual([]);
+    // Searches aimed at another region's site or lead see nothing, and are logged as refused.
+    expect((await service.listLeads(gdOfficer, { mn: 'ZJ0001' }, null, 100)).items).toEqual([]);
+    expect((await service.listAnomalies(gdOfficer, { leadId: id }, null, 100)).items).toEqual([]);
+    const searches = (await store.listAccessDenied(20)).filter((d) => d.userId === 'gd-off' && d.reason.startsWith('search on'));
+    expect(searches.map((d) => [d.resource, d.resourceRegion]).sort()).toEqual([['ZJ0001', '330106'], ['ZJ0001', '330106'], [id, '330106']].sort());
+    const before = (await store.listAccessDenied(100)).length;
+    expect((await service.listLeads(zjOfficer, { mn: 'ZJ0001' }, null, 100)).items.map((l) => l.id)).toEqual([id]);
+    expect((await store.listAccessDenied(100)).length).toBe(before);
 
     await expect(service.getLead(zjOfficer, 'ld_missing')).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.transition(zjOperator, id, { action: 'assign', team: 't' })).rejects.toBeInstanceOf(AccessDeniedError);
