@@ -163,16 +163,20 @@ describe('dishonest scenarios: truth matches what was injected', () => {
     expect(hours.filter((v) => v >= 0.9 * limit).length / hours.length).toBeGreaterThan(0.5);
   });
 
-  it('copied-segment: the window repeats earlier written values exactly', () => {
-    const run = runParsed({ name: 'copied-segment', devices: 1, durationMs: 24 * HOUR });
-    const [l] = run.truth;
-    if (!l) throw new Error('no truth');
-    const target = series(run, l.mn, '2011', Factor.so2).filter((r) => within(r.t, l));
-    const src = Date.parse(/copy of (\S+)/.exec(l.note ?? '')?.[1] ?? '');
-    const shift = Date.parse(l.start) - src;
-    const source = new Map(series(run, l.mn, '2011', Factor.so2).map((r) => [r.t + shift, r.rtd]));
-    expect(target.length).toBeGreaterThanOrEqual(60);
-    expect(target.every((r) => source.get(r.t) === r.rtd)).toBe(true);
+  it('copied-segment: the window repeats earlier written values exactly (the previous day when the run is long enough)', () => {
+    // 24 h: too short for a day-old source, so an earlier window; the default 2 days: the same hours a day earlier.
+    for (const [durationMs, dayOld] of [[24 * HOUR, false], [undefined, true]] as const) {
+      const run = runParsed({ name: 'copied-segment', devices: 1, durationMs });
+      const [l] = run.truth;
+      if (!l) throw new Error('no truth');
+      const target = series(run, l.mn, '2011', Factor.so2).filter((r) => within(r.t, l));
+      const src = Date.parse(/copy of (\S+)/.exec(l.note ?? '')?.[1] ?? '');
+      const shift = Date.parse(l.start) - src;
+      expect(shift === 24 * HOUR, `shift ${shift} ms`).toBe(dayOld);
+      const source = new Map(series(run, l.mn, '2011', Factor.so2).map((r) => [r.t + shift, r.rtd]));
+      expect(target.length).toBeGreaterThanOrEqual(60);
+      expect(target.every((r) => source.get(r.t) === r.rtd)).toBe(true);
+    }
   });
 
   it('converted-mismatch: ZsRtd departs > 5% from the formula in the window only', () => {
