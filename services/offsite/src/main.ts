@@ -3,12 +3,14 @@
  * MQTT_PORT, HJ 212 TCP on HJ212_TCP_PORT, console on HTTP_PORT, in-memory bus, PGlite under
  * DATA_DIR); each port switches to its server when the environment names one.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { SiteIndex } from '@offsite/domain';
 import { createConsole } from '@offsite/console';
 import { createLogger, installShutdown, loadConfig, loadSites, positiveInt, sharedEnv } from '@offsite/runtime';
 import { planDemo, startDemo } from './demo.js';
+import { readDemoState } from './demo-state.js';
 import { startStack } from './stack.js';
 
 const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
@@ -19,7 +21,11 @@ if (flags.help) {
 const env = loadConfig(sharedEnv.extend({ DEMO_DEVICES: positiveInt(12), DEMO_SEED: positiveInt(7), DEMO_HISTORY_HOURS: positiveInt(18) }));
 const logger = createLogger('offsite', env.LOG_LEVEL);
 
-const demoPlan = flags.demo ? planDemo({ devices: env.DEMO_DEVICES, seed: env.DEMO_SEED, historyMs: env.DEMO_HISTORY_HOURS * 3_600_000, now: Date.now() }) : null;
+// The demo's progress lives with the data it produced, so a restart carries on instead of replaying.
+const demoStateFile = join(env.DATA_DIR, 'demo-state.json');
+const demoPlan = flags.demo
+  ? planDemo({ devices: env.DEMO_DEVICES, seed: env.DEMO_SEED, historyMs: env.DEMO_HISTORY_HOURS * 3_600_000, now: Date.now(), previous: readDemoState(demoStateFile) })
+  : null;
 if (demoPlan && env.SITES_FILE) logger.warn('--demo uses its own site registry; SITES_FILE is ignored');
 const sites = demoPlan ? new SiteIndex(demoPlan.sites) : loadSites(env.SITES_FILE);
 
@@ -28,7 +34,7 @@ const registry = Registry.merge(stack.registries);
 const consoleApp = createConsole({ leadService: stack.leadService, seriesStore: stack.seriesStore, sites, bus: stack.bus, logger, registry, health: stack.health });
 await consoleApp.start();
 await consoleApp.app.listen({ port: env.HTTP_PORT, host: '0.0.0.0' });
-const demo = demoPlan ? await startDemo(demoPlan, { bus: stack.bus, mqttUrl: stack.mqttUrl, tcpPort: stack.ingest.tcp?.port ?? env.HJ212_TCP_PORT, logger }) : null;
+const demo = demoPlan ? await startDemo(demoPlan, { bus: stack.bus, mqttUrl: stack.mqttUrl, tcpPort: stack.ingest.tcp?.port ?? env.HJ212_TCP_PORT, logger, stateFile: demoStateFile }) : null;
 
 logger.info(
   {
