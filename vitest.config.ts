@@ -21,6 +21,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // Starts testcontainers when a Docker engine is reachable and no endpoints are set.
+          globalSetup: ['infra/vitest-global-setup.ts'],
         },
       },
     ],
