@@ -86,6 +86,40 @@ describe('honest scenarios', () => {
   });
 });
 
+describe('honest models behave like the plant they stand for', () => {
+  // Devices 0..3 of an honest run: coal stack, gas stack, municipal outlet, industrial (batch) outlet.
+  const run = runParsed({ name: 'honest', devices: 4, durationMs: 24 * HOUR });
+  const [coal, , , industrial] = [...run.sites.keys()] as [string, string, string, string];
+
+  it('stack: flow is the CEMS standard dry flow of the written velocity and conditions; load follows a daily cycle', () => {
+    const site = run.sites.get(coal);
+    const at = (code: string) => new Map(series(run, coal, '2011', code).map((r) => [r.t, num(r.rtd)]));
+    const [v, temp, press, moist] = [at(Factor.velocity), at(Factor.temperature), at(Factor.pressure), at(Factor.moisture)];
+    const flows = series(run, coal, '2011', Factor.flow);
+    expect(flows.length).toBeGreaterThan(1000);
+    for (const r of flows) {
+      const std = (v.get(r.t) as number) * (site?.ductArea ?? 1) * (273.15 / (273.15 + (temp.get(r.t) as number))) * ((101.325 + (press.get(r.t) as number)) / 101.325) * (1 - (moist.get(r.t) as number) / 100);
+      expect(Math.abs(num(r.rtd) - std) / std).toBeLessThan(0.01);
+    }
+    const hourly = series(run, coal, '2061', Factor.flow).map((h) => num(h.avg));
+    expect(Math.max(...hourly) / Math.min(...hourly)).toBeGreaterThan(1.15);
+  });
+
+  it('wastewater: the batch outlet has no flow between batches and holds COD with its SampleTime per cycle', () => {
+    const flow = series(run, industrial, '2011', Factor.waterFlow).map((r) => num(r.rtd));
+    const idle = flow.filter((f) => f === 0).length / flow.length;
+    expect(idle).toBeGreaterThan(0.25);
+    expect(idle).toBeLessThan(0.45);
+    // Flag N only: the honest daily calibration writes the span reading (flag C) in between.
+    const cod = series(run, industrial, '2011', Factor.cod).filter((r) => r.flag === 'N');
+    const samples = new Map(cod.map((r) => [r.sampleTime, r.rtd]));
+    // One measurement per 2 h cycle, repeated (same text) until the next one.
+    expect(samples.size).toBeGreaterThanOrEqual(8);
+    expect(samples.size).toBeLessThanOrEqual(13);
+    for (const r of cod) expect(r.rtd).toBe(samples.get(r.sampleTime));
+  });
+});
+
 describe('dishonest scenarios: truth matches what was injected', () => {
   it('breach: hourly converted averages in the window exceed the limit; controls stay under', () => {
     const run = runParsed({ name: 'breach', devices: 4 });
