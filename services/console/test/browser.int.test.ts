@@ -98,6 +98,25 @@ describe.skipIf(!chromiumAvailable())('console page in chromium', () => {
     await page.click('#lang');
     await page.waitForSelector('text=Hourly averages');
     await page.screenshot({ path: join(ARTIFACTS, 'console-5-site-en.png'), fullPage: true });
+
+    // The city supervisor filters the sites view by region: one county, then one outside the city.
+    await page.click('#logout');
+    await page.fill('#token', tokens.city);
+    await page.click('#login');
+    await page.goto(`${base}#/sites`);
+    await page.waitForSelector('tr[data-mn="HZ0101"]');
+    expect(await page.locator('tr[data-mn="HZ0001"]').count()).toBe(1);
+    await page.fill('[data-test="site-region"]', '330105');
+    await page.press('[data-test="site-region"]', 'Enter');
+    await page.waitForFunction(() => !document.querySelector('tr[data-mn="HZ0001"]'));
+    expect(await page.locator('tbody tr[data-mn]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-mn')))).toEqual(['HZ0101']);
+    // Nothing of the site page still loading when the route changed ends up under the sites view.
+    expect(await page.locator('[data-pollutant]').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-6-sites-region.png') });
+    await page.fill('[data-test="site-region"]', '440305');
+    await page.press('[data-test="site-region"]', 'Enter');
+    await page.waitForSelector('text=outside scope 330100');
+    expect(await page.locator('tbody tr[data-mn]').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -3,7 +3,7 @@ const dict = {
   'zh-CN': {
     title: '污染源离线监管', 'nav.sites': '站点', 'nav.leads': '线索', logout: '退出', 'feed.title': '实时告警',
     'login.title': '登录', 'login.token': '访问令牌 (Bearer token)', 'login.go': '登录', 'login.bad': '令牌无效或已吊销',
-    ack: '确认', acked: '已确认', 'open.lead': '查看线索', search: '搜索 MN / 企业 / 排口', 'all.status': '全部状态', 'all.industry': '全部行业',
+    ack: '确认', acked: '已确认', 'open.lead': '查看线索', search: '搜索 MN / 企业 / 排口', 'all.status': '全部状态', 'all.industry': '全部行业', 'all.region': '全部区划 (代码)', 'region.invalid': '区划代码为 6 位数字',
     online: '在线', offline: '离线', unknown: '未知', registered: '已登记', unregistered: '未登记',
     'col.site': '站点', 'col.status': '状态', 'col.last': '最后数据', 'col.values': '最新值 / 限值', 'col.leads': '未结线索', 'col.region': '区划',
     'col.lead': '线索', 'col.category': '类别', 'col.priority': '优先级', 'col.score': '评分', 'col.updated': '更新', 'col.anomalies': '异常',
@@ -19,7 +19,7 @@ const dict = {
   en: {
     title: 'Off-site supervision', 'nav.sites': 'Sites', 'nav.leads': 'Leads', logout: 'Log out', 'feed.title': 'Live alerts',
     'login.title': 'Log in', 'login.token': 'Access token (Bearer)', 'login.go': 'Log in', 'login.bad': 'Invalid or revoked token',
-    ack: 'Ack', acked: 'Acknowledged', 'open.lead': 'Open lead', search: 'Search MN / enterprise / outlet', 'all.status': 'Any status', 'all.industry': 'Any industry',
+    ack: 'Ack', acked: 'Acknowledged', 'open.lead': 'Open lead', search: 'Search MN / enterprise / outlet', 'all.status': 'Any status', 'all.industry': 'Any industry', 'all.region': 'Any region (code)', 'region.invalid': 'a region code has 6 digits',
     online: 'online', offline: 'offline', unknown: 'unknown', registered: 'registered', unregistered: 'unregistered',
     'col.site': 'Site', 'col.status': 'Status', 'col.last': 'Last data', 'col.values': 'Latest / limit', 'col.leads': 'Open leads', 'col.region': 'Region',
     'col.lead': 'Lead', 'col.category': 'Category', 'col.priority': 'Priority', 'col.score': 'Score', 'col.updated': 'Updated', 'col.anomalies': 'Anomalies',

@@ -59,13 +59,17 @@ async function route() {
   const params = new URLSearchParams(query ?? '');
   const parts = (path || '/sites').split('/').filter(Boolean);
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${parts[0]}`);
+  // Each route renders into an element of its own: a slower previous route that is still
+  // loading then appends to a detached element, never under the page the user is on now.
+  const target = h('div.route');
+  clear(view()).append(target);
   try {
-    if (parts[0] === 'leads' && parts[1]) await leadDetailView(view(), decodeURIComponent(parts[1]));
-    else if (parts[0] === 'leads') await leadsView(view(), params);
-    else if (parts[0] === 'sites' && parts[1]) await siteDetailView(view(), decodeURIComponent(parts[1]));
-    else await sitesView(view());
+    if (parts[0] === 'leads' && parts[1]) await leadDetailView(target, decodeURIComponent(parts[1]));
+    else if (parts[0] === 'leads') await leadsView(target, params);
+    else if (parts[0] === 'sites' && parts[1]) await siteDetailView(target, decodeURIComponent(parts[1]));
+    else await sitesView(target);
   } catch (err) {
-    clear(view()).append(h('p.error', {}, err.message));
+    clear(target).append(h('p.error', {}, err.message));
   }
 }
 

@@ -1,15 +1,17 @@
 // Sites table: status, last data time, latest values vs limits, open leads; search and filters.
-import { api, qs } from './api.js';
+import { api, qs, ApiError } from './api.js';
 import { h, clear, fmtTime, fmtNum } from './dom.js';
 import { t, pollutantName } from './i18n.js';
 
-const state = { q: '', status: '', industry: '', cursor: null, stack: [] };
+const state = { q: '', status: '', industry: '', region: '', cursor: null, stack: [] };
 
 export async function sitesView(view) {
   clear(view);
   const search = h('input', { type: 'search', placeholder: t('search'), value: state.q, 'data-test': 'site-search' });
   const status = h('select', {}, h('option', { value: '' }, t('all.status')), ...['online', 'offline', 'unknown'].map((s) => h('option', { value: s, selected: state.status === s }, t(s))));
   const industry = h('input', { placeholder: t('all.industry'), value: state.industry, size: 10 });
+  // A division code: 330106 a county, 330100 its city, 330000 the province (within the user's scope).
+  const region = h('input', { placeholder: t('all.region'), value: state.region, size: 10, inputmode: 'numeric', maxlength: 6, 'data-test': 'site-region' });
   const total = h('span.muted');
   const tbody = h('tbody');
   const pager = h('div.pager');
@@ -21,15 +23,32 @@ export async function sitesView(view) {
   search.addEventListener('input', debounce(() => ((state.q = search.value.trim()), reload()), 300));
   status.addEventListener('change', () => ((state.status = status.value), reload()));
   industry.addEventListener('change', () => ((state.industry = industry.value.trim()), reload()));
+  region.addEventListener('change', () => {
+    const code = region.value.trim();
+    region.classList.toggle('invalid', code !== '' && !/^\d{6}$/.test(code));
+    if (region.classList.contains('invalid')) return void (total.textContent = t('region.invalid'));
+    state.region = code;
+    reload();
+  });
   view.append(
     h('h2', {}, t('sites.title')),
-    h('div.filters', {}, search, status, industry, total),
+    h('div.filters', {}, search, region, status, industry, total),
     h('table', {}, h('thead', {}, h('tr', {}, ...['col.site', 'col.region', 'col.status', 'col.last', 'col.values', 'col.leads'].map((k) => h('th', {}, t(k))))), tbody),
     pager,
   );
 
   async function load() {
-    const page = await api(`/sites${qs({ q: state.q, status: state.status, industry: state.industry, limit: 50, cursor: state.cursor })}`);
+    let page;
+    try {
+      page = await api(`/sites${qs({ q: state.q, region: state.region, status: state.status, industry: state.industry, limit: 50, cursor: state.cursor })}`);
+    } catch (err) {
+      // A region outside the user's scope (403) or a bad filter (400): say so, show nothing.
+      if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 400)) throw err;
+      total.textContent = err.message;
+      clear(tbody);
+      clear(pager);
+      return;
+    }
     total.textContent = t('sites.total', { n: page.total });
     clear(tbody);
     for (const site of page.items) tbody.append(row(site));
