@@ -87,7 +87,7 @@ setup_once() {
 }
 
 do_start() {
-  if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on $URL"; return 0; fi
+  if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on $URL; stop: bash infra/local/influxdb.sh stop"; return 0; fi
   port_open "$INFLUX_PORT" && die "127.0.0.1:$INFLUX_PORT is taken by another process"
   do_build
   local t0; t0=$(now_ms)

@@ -62,7 +62,7 @@ metadata_ok() {
 ready() { grep -q 'Kafka Server started' "$LOG" 2>/dev/null && port_open "$KAFKA_PORT" && metadata_ok; }
 
 do_start() {
-  if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$KAFKA_PORT"; return 0; fi
+  if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$KAFKA_PORT; stop: bash infra/local/kafka.sh stop"; return 0; fi
   port_open "$KAFKA_PORT" && die "127.0.0.1:$KAFKA_PORT is taken by another process"
   do_build
   local t0; t0=$(now_ms)

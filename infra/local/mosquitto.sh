@@ -17,7 +17,7 @@ mkdir -p "$BASE"
 do_build() { [[ -x "$MOSQUITTO" ]] || apt_install mosquitto; }
 
 do_start() {
-  if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on mqtt://127.0.0.1:$MQTT_PORT_LOCAL"; return 0; fi
+  if pid_alive "$PIDFILE"; then say "already running (pid $(cat "$PIDFILE")) on mqtt://127.0.0.1:$MQTT_PORT_LOCAL; stop: bash infra/local/mosquitto.sh stop"; return 0; fi
   port_open "$MQTT_PORT_LOCAL" && die "127.0.0.1:$MQTT_PORT_LOCAL is taken by another process"
   do_build
   if [[ "$MQTT_PORT_LOCAL" != 18830 ]]; then

@@ -45,7 +45,7 @@ running() { [[ -f "$DATA/postmaster.pid" ]] && as_pg "$PGBIN/pg_ctl" -D "$DATA" 
 do_start() {
   do_build
   resolve_root; paths
-  if running; then say "already running (pid $(head -n1 "$DATA/postmaster.pid")) on 127.0.0.1:$POSTGRES_PORT"; return 0; fi
+  if running; then say "already running (pid $(head -n1 "$DATA/postmaster.pid")) on 127.0.0.1:$POSTGRES_PORT; stop: bash infra/local/postgres.sh stop"; return 0; fi
   port_open "$POSTGRES_PORT" && die "127.0.0.1:$POSTGRES_PORT is taken by another process"
   local t0; t0=$(now_ms)
   if [[ ! -f "$DATA/PG_VERSION" ]]; then
