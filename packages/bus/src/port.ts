@@ -10,13 +10,19 @@
  */
 export interface BusMessage {
   key: string | null;
-  value: Buffer;
+  /**
+   * The payload. Text is sent as its UTF-8 bytes: a producer holding a string (JSON) hands it over
+   * as is, sparing a copy into a Buffer that the Kafka client would copy again. Consumers always
+   * get bytes.
+   */
+  value: Buffer | string;
   headers?: Record<string, string>;
   /** Producer-side timestamp, epoch ms (set by the adapter when absent). */
   timestamp?: number;
 }
 
 export interface ConsumedMessage extends BusMessage {
+  value: Buffer;
   topic: string;
   partition: number;
   offset: string;

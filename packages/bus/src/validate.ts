@@ -34,14 +34,14 @@ export function validateConsumeOptions(options: ConsumeOptions): ConsumeOptions 
   return { ...options, topics: [...new Set(result.data.topics)] };
 }
 
-/** Cheap per-message checks (send is hot): the value must be bytes, header values strings. */
+/** Cheap per-message checks (send is hot): the value must be bytes or text, header values strings. */
 export function validateSend(topic: string, messages: BusMessage[]): void {
   const name = topicName.safeParse(topic);
   if (!name.success) throw explain(`invalid topic ${JSON.stringify(topic)}`, name.error);
   if (!Array.isArray(messages)) throw new TypeError(`send to ${topic}: messages must be an array`);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
-    if (!Buffer.isBuffer(m.value)) throw new TypeError(`send to ${topic}: message ${i}: value must be a Buffer`);
+    if (typeof m.value !== 'string' && !Buffer.isBuffer(m.value)) throw new TypeError(`send to ${topic}: message ${i}: value must be a Buffer or a string`);
     if (m.key !== null && typeof m.key !== 'string') throw new TypeError(`send to ${topic}: message ${i}: key must be a string or null`);
     if (m.timestamp !== undefined && !Number.isFinite(m.timestamp)) throw new TypeError(`send to ${topic}: message ${i}: timestamp must be epoch ms`);
     if (m.headers) {

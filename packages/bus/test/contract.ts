@@ -94,10 +94,11 @@ export function busContract(name: string, makeBus: () => Promise<Bus>, opts: Bus
         { key: 'mn-1', value: Buffer.from('{"a":1}'), headers: { 'content-type': 'application/json', trace: 'x-1' }, timestamp: 1_700_000_000_123 },
         { key: null, value: Buffer.from([0, 1, 2, 255]) },
         { key: 'mn-2', value: Buffer.from('plain') },
+        { key: 'mn-3', value: '{"text":"监测 ok"}' },
       ]);
       const after = Date.now();
-      await waitFor('3 messages', timeoutMs, () => got.messages.length >= 3);
-      expect(got.messages).toHaveLength(3);
+      await waitFor('4 messages', timeoutMs, () => got.messages.length >= 4);
+      expect(got.messages).toHaveLength(4);
       const byKey = (k: string | null) => got.messages.find((m) => m.key === k)!;
       const first = byKey('mn-1');
       expect(first).toMatchObject({ topic: t, key: 'mn-1', headers: { 'content-type': 'application/json', trace: 'x-1' }, timestamp: 1_700_000_000_123 });
@@ -109,6 +110,10 @@ export function busContract(name: string, makeBus: () => Promise<Bus>, opts: Bus
       expect(unkeyed.timestamp).toBeGreaterThanOrEqual(before - 1000);
       expect(unkeyed.timestamp).toBeLessThanOrEqual(after + 1000);
       expect(byKey('mn-2').headers ?? {}).toEqual({});
+      // text goes out as its UTF-8 bytes and comes back as bytes
+      const fromText = byKey('mn-3');
+      expect(Buffer.isBuffer(fromText.value)).toBe(true);
+      expect(fromText.value.equals(Buffer.from('{"text":"监测 ok"}', 'utf8'))).toBe(true);
       for (const m of got.messages) expect(m.offset).toMatch(/^\d+$/);
     });
 

@@ -98,7 +98,7 @@ describe('memory bus specifics', () => {
   it('rejects bad input with errors that name it', async () => {
     const bus = createMemoryBus();
     await expect(bus.send('bad topic!', messages(1))).rejects.toThrow(/topic names use only/);
-    await expect(bus.send('ok', [{ key: 'k', value: 'text' as unknown as Buffer }])).rejects.toThrow(/message 0: value must be a Buffer/);
+    await expect(bus.send('ok', [{ key: 'k', value: 42 as unknown as Buffer }])).rejects.toThrow(/message 0: value must be a Buffer or a string/);
     await expect(bus.ensureTopics([{ name: 'x', partitions: 0 }])).rejects.toThrow(/partitions/);
     await expect(bus.consume({ groupId: '', topics: ['x'], eachBatch: async () => {} })).rejects.toThrow(/groupId/);
     await bus.close();

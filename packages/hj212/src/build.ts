@@ -50,38 +50,46 @@ export function buildPacket(input: BuildInput, options: BuildOptions = {}): stri
 }
 
 export function buildDataSegment(input: BuildInput): string {
-  let header = '';
-  const add = (key: string, value: string | number | null | undefined): void => {
-    if (value === null || value === undefined) return;
-    const text = String(value);
-    checkText(key, text, HEADER_FORBIDDEN);
-    header += `${key}=${text};`;
-  };
-  add('QN', input.qn);
   if (!input.st) throw new Hj212Error('BAD_INPUT', 'st is required', 'ST');
-  if (!/^\d+$/.test(input.cn)) throw new Hj212Error('BAD_INPUT', `cn "${input.cn}" is not a number`, 'CN');
-  add('ST', input.st);
-  add('CN', input.cn);
-  add('PW', input.pw);
-  add('MN', input.mn);
+  if (!isDigits(input.cn)) throw new Hj212Error('BAD_INPUT', `cn "${input.cn}" is not a number`, 'CN');
   if (input.flag !== null && input.flag !== undefined && !(Number.isInteger(input.flag) && input.flag >= 0 && input.flag <= 255)) {
     throw new Hj212Error('BAD_INPUT', `flag ${input.flag} is not an integer 0-255`, 'Flag');
   }
-  add('Flag', input.flag);
   const hasPnum = input.pnum !== null && input.pnum !== undefined;
   const hasPno = input.pno !== null && input.pno !== undefined;
   if (hasPnum !== hasPno) throw new Hj212Error('BAD_INPUT', 'pnum and pno go together', hasPnum ? 'PNO' : 'PNUM');
   if (hasPnum && !(Number.isInteger(input.pnum) && Number.isInteger(input.pno) && (input.pno as number) >= 1 && (input.pno as number) <= (input.pnum as number))) {
     throw new Hj212Error('BAD_INPUT', `pno ${input.pno} / pnum ${input.pnum} must be integers with 1 <= pno <= pnum`, 'PNO');
   }
-  add('PNUM', input.pnum);
-  add('PNO', input.pno);
-  for (const [key, value] of Object.entries(input.extraFields ?? {})) {
-    if (key === 'CP' || key === '') throw new Hj212Error('BAD_INPUT', `extra header field name "${key}" not allowed`, key);
-    checkText(key, key, KEY_FORBIDDEN);
-    add(key, value);
+  // Plain concatenation (no per-call closure or entries array): acks are built once per upload.
+  let header = field('QN', input.qn) + field('ST', input.st) + field('CN', input.cn) + field('PW', input.pw) + field('MN', input.mn) + field('Flag', input.flag) + field('PNUM', input.pnum) + field('PNO', input.pno);
+  if (input.extraFields !== undefined) {
+    for (const [key, value] of Object.entries(input.extraFields)) {
+      if (key === 'CP' || key === '') throw new Hj212Error('BAD_INPUT', `extra header field name "${key}" not allowed`, key);
+      checkText(key, key, KEY_FORBIDDEN);
+      header += field(key, value);
+    }
   }
-  return `${header}CP=&&${buildCpBody(input.items ?? input.cp ?? [])}&&`;
+  const cp = input.items ?? input.cp;
+  const body = cp === undefined || (Array.isArray(cp) && cp.length === 0) ? '' : buildCpBody(cp);
+  return `${header}CP=&&${body}&&`;
+}
+
+/** `key=value;`, or nothing for an absent value; the text is checked for what would break the syntax. */
+function field(key: string, value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'string' ? value : String(value);
+  checkText(key, text, HEADER_FORBIDDEN);
+  return `${key}=${text};`;
+}
+
+function isDigits(text: string): boolean {
+  if (typeof text !== 'string' || text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** CP body text (without the surrounding `&&`). */

@@ -4,9 +4,9 @@
  * the pipeline's state so that the common case costs one parse and no exceptions. (Running it on
  * a worker thread was tried: no gain on 2 cores, where the other servers use the second core.)
  */
-import { hash } from 'node:crypto';
 import { dataKindByCn, parseDataTime, type ReadingBatch } from '@offsite/domain';
 import { dataAck, parseFrame, readingsOf, type Packet } from './codec.js';
+import { itemsDigest } from './content-digest.js';
 
 const DATA_CNS = new Set(Object.keys(dataKindByCn));
 
@@ -62,17 +62,15 @@ export function skewOf(packet: Packet, receivedAt: number, offset: number): numb
   return null;
 }
 
-/** Content identity of an upload. One-shot hash: createHash's object per call cost more than hashing ~400 bytes. */
-export const contentKey = (mn: string, cn: string, dataTime: string | number, content: string): string => `c|${mn}|${cn}|${dataTime}|${hash('sha1', content, 'base64')}`;
+/** Content identity of an upload: who, what kind, when, and a digest of everything it says. */
+export const contentKey = (mn: string, cn: string, dataTime: string | number, digest: string): string => `c|${mn}|${cn}|${dataTime}|${digest}`;
 
 export const isDataCn = (cn: string): boolean => DATA_CNS.has(cn);
 
 /** Readings, message and identities of a whole data packet; throws what readingsOf throws. */
 export function dataOf(whole: Packet, receivedAt: number, source: ReadingBatch['source'], offset: number | undefined): DataPart {
   const batch = readingsOf(whole, { receivedAt, source, utcOffsetMinutes: offset });
-  let content = '';
-  for (const i of whole.items) content += `${i.group}:${i.key}=${i.value};`;
-  const keys = [contentKey(whole.mn, whole.cn, whole.data.dataTime ?? '', content)];
+  const keys = [contentKey(whole.mn, whole.cn, whole.data.dataTime ?? '', itemsDigest(whole.items))];
   if (whole.qn) keys.push(`q|${whole.mn}|${whole.cn}|${whole.qn}`);
   return { dataTime: batch.dataTime, json: JSON.stringify(batch), readings: batch.readings.length, keys };
 }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { Topics, type DeadLetter, type DeviceStatus, type ReadingBatch, type SiteIndex } from '@offsite/domain';
 import type { Bus, BusMessage } from '@offsite/bus';
 import type { Logger } from '@offsite/runtime';
@@ -94,7 +95,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
   const decodeConfig: DecodeConfig = { maxFrameBytes: opts.maxFrameBytes, offsetOf: (mn) => sites.get(mn)?.utcOffsetMinutes ?? undefined };
 
   const emit = (topic: string, key: string | null, value: unknown): Promise<void> => {
-    const message: BusMessage = { key, value: Buffer.from(JSON.stringify(value)) };
+    const message: BusMessage = { key, value: JSON.stringify(value) };
     return batcher.send(topic, message);
   };
 
@@ -124,7 +125,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     for (const k of keys) recent.add(k); // claimed now so a concurrent resend is a duplicate
     try {
       const status = presence.seen(mn, receivedAt, { transport: meta.transport, isData: true, clockSkewMs: skewMs });
-      const sent = batcher.send(topics.readings, { key: mn, value: Buffer.from(json) });
+      const sent = batcher.send(topics.readings, { key: mn, value: json });
       await (status ? Promise.all([sent, statusOut(status)]) : sent);
     } catch (err) {
       for (const k of keys) recent.delete(k); // not on the bus: a resend must get through
@@ -176,7 +177,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       await deadLetter(raw, meta, code, (err as Error).message, meta.topicMn ?? null);
       return { outcome: 'rejected', code, mn: meta.topicMn };
     }
-    const keys = [contentKey(batch.mn, batch.cn, batch.dataTime, JSON.stringify(batch.readings))];
+    const keys = [contentKey(batch.mn, batch.cn, batch.dataTime, hash('sha1', JSON.stringify(batch.readings), 'base64'))];
     if (batch.qn) keys.push(`q|${batch.mn}|${batch.cn}|${batch.qn}`);
     if (keys.some((k) => recent.has(k))) {
       metrics.duplicates.inc({ transport: meta.transport });

@@ -118,7 +118,7 @@ class InMemoryBus implements MemoryBus {
         partition: p,
         offset: String(partition.end),
         key: m.key,
-        value: m.value,
+        value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
         timestamp: m.timestamp ?? now,
       };
       if (m.headers) consumed.headers = { ...m.headers };
