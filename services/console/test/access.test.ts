@@ -77,6 +77,49 @@ describe('region isolation', () => {
     expect((await get('/api/v1/sites?region=330106', tokens.city)).statusCode).toBe(200);
   });
 
+  it('records every cross-region refusal the console makes: alert acknowledgement, site views, region filter', async () => {
+    const alerts = responses.AlertPage.parse((await get('/api/v1/alerts', tokens.admin)).json());
+    const otherAlert = await waitFor(() => alerts.items.find((a) => a.region === '330105'), 5000, 'an alert of county 330105');
+    const ack = await s.console.app.inject({ method: 'POST', url: `/api/v1/alerts/${otherAlert.id}/ack`, headers: auth(tokens.county), payload: {} });
+    expect(ack.statusCode).toBe(403);
+    expect(ack.json().error.code).toBe('access-denied');
+    expect((await get('/api/v1/sites/HZ0101', tokens.county)).statusCode).toBe(403);
+    expect((await get('/api/v1/sites?region=330105', tokens.county)).statusCode).toBe(403);
+    const denials = (await s.store.listAccessDenied(50)).filter((d) => d.userId === 'u_county');
+    expect(denials).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'acknowledge', resource: `alert ${otherAlert.id}`, resourceRegion: '330105', regionScope: '330106', role: 'officer' }),
+        expect.objectContaining({ action: 'view', resource: 'HZ0101', resourceRegion: '330105' }),
+        expect.objectContaining({ action: 'view', resource: null, resourceRegion: '330105' }),
+      ]),
+    );
+    // The alert stays unacknowledged.
+    expect(responses.AlertPage.parse((await get('/api/v1/alerts?unacked=true', tokens.admin)).json()).items.map((a) => a.id)).toContain(otherAlert.id);
+  });
+
+  it('refuses a list filter naming another region’s site (403, recorded) like the site itself; an unknown MN is an empty list', async () => {
+    for (const url of ['/api/v1/anomalies?mn=HZ0101', '/api/v1/leads?mn=SZ0001']) {
+      const r = await get(url, tokens.county);
+      expect(r.statusCode, url).toBe(403);
+      expect(r.json().error.code).toBe('access-denied');
+    }
+    const denials = (await s.store.listAccessDenied(50)).filter((d) => d.userId === 'u_county' && d.reason.startsWith('search on site'));
+    expect(denials.map((d) => d.resource).sort()).toEqual(['HZ0101', 'SZ0001']);
+    expect(responses.AnomalyPage.parse((await get('/api/v1/anomalies?mn=NOPE01', tokens.county)).json()).items).toEqual([]);
+    expect(responses.LeadPage.parse((await get('/api/v1/leads?mn=NOPE01', tokens.county)).json()).items).toEqual([]);
+    expect(responses.AnomalyPage.parse((await get('/api/v1/anomalies?mn=HZ0001', tokens.county)).json()).items.map((a) => a.mn)).toEqual(['HZ0001']);
+    expect(responses.LeadPage.parse((await get('/api/v1/leads?mn=HZ0101', tokens.city)).json()).items.map((l) => l.id)).toEqual([otherLead]);
+  });
+
+  it('says what from/to accept when they are neither epoch ms nor ISO 8601', async () => {
+    for (const url of ['/api/v1/anomalies?from=abc', '/api/v1/leads?to=abc', '/api/v1/sites/HZ0001/series?from=abc']) {
+      const r = await get(url, tokens.admin);
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().error.message, url).toMatch(/(from|to): expected epoch milliseconds or an ISO 8601 date, got "abc"/);
+    }
+    expect((await get(`/api/v1/anomalies?from=${new Date(T0).toISOString()}&to=${T0 + H}`, tokens.admin)).statusCode).toBe(200);
+  });
+
   it('answers 404 for an unknown lead or site and 400 for bad input', async () => {
     expect((await get('/api/v1/leads/ld_nope', tokens.admin)).statusCode).toBe(404);
     expect((await get('/api/v1/sites/NOPE01/series', tokens.admin)).json().error.code).toBe('not-found');

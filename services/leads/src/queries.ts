@@ -9,14 +9,20 @@ import { ValidationError } from '@offsite/leads-core';
  */
 const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item).min(1)).optional();
-const instant = z
-  .preprocess((v) => {
+/**
+ * `from`/`to`: epoch milliseconds (digits) or an ISO 8601 date/instant. The one definition for
+ * every list and series query, so a bad value gets the same message that says what is accepted.
+ */
+export const Instant = z.preprocess(
+  (v) => {
     if (typeof v !== 'string') return v;
     if (/^\d+$/.test(v)) return Number(v);
     const t = Date.parse(v);
     return Number.isNaN(t) ? v : t;
-  }, z.number().int())
-  .optional();
+  },
+  z.number({ error: (iss) => `expected epoch milliseconds or an ISO 8601 date, got ${JSON.stringify(iss.input)?.slice(0, 60) ?? String(iss.input)}` }).int(),
+);
+const instant = Instant.optional();
 const limit = z.coerce.number().int().min(1).max(1000).default(100);
 const cursor = z.string().min(1).nullable().default(null);
 

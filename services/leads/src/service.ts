@@ -99,14 +99,20 @@ export interface LeadService {
     list(caller: Caller): Promise<WebhookRecord[]>;
   };
   accessDenied(caller: Caller, limit: number): Promise<AccessDenial[]>;
+  /**
+   * For checks made outside this service (the console's alerts and sites): record the refused
+   * attempt like every other denial (auth_denials + a pino warn 'access denied'), then throw
+   * AccessDeniedError (403).
+   */
+  refuse(caller: Caller, action: string, reason: string, resource?: string | null, resourceRegion?: string | null): Promise<never>;
   /** Publish lead events left in the outbox (call at start and periodically); resolves with the count sent. */
   relayEvents(): Promise<number>;
 }
 
 /**
  * The application layer the HTTP API calls. Every method takes the caller, checks role and
- * region, logs refused attempts to the store (auth_denials; also list searches aimed at another
- * region's site or lead, which return nothing), and throws typed errors:
+ * region, logs refused attempts to the store (auth_denials; also list filters naming another
+ * region's site or lead), and throws typed errors:
  * Unauthenticated (401), AccessDenied (403), NotFound (404), InvalidTransition/Conflict (409),
  * Validation (400).
  */
@@ -164,17 +170,18 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
   }
 
   /**
-   * A list filtered on another region's site (mn) or lead (leadId) returns nothing, since the
-   * store scopes every query; the attempt is still recorded like any refused access.
+   * A list filter naming a site (mn) or lead (leadId) of a known region outside the caller's
+   * scope is refused (403, recorded) like GET /sites/:mn or /leads/:id, instead of answering an
+   * empty page; an MN the registry does not know stays a plain (empty) search.
    */
-  async function noteOutOfScopeSearch(caller: Caller, action: string, filter: { mn?: string | undefined; leadId?: string | undefined }): Promise<void> {
+  async function refuseOutOfScopeSearch(caller: Caller, action: LeadAction, filter: { mn?: string | undefined; leadId?: string | undefined }): Promise<void> {
     const siteRegion = filter.mn === undefined ? undefined : sites.get(filter.mn)?.region;
-    if (siteRegion !== undefined && !regionCovers(caller.regionScope, siteRegion)) {
-      await recordDenial(caller, action, `search on site ${filter.mn} in region ${siteRegion}, outside scope ${caller.regionScope}`, filter.mn ?? null, siteRegion);
+    if (filter.mn !== undefined && siteRegion !== undefined && !regionCovers(caller.regionScope, siteRegion)) {
+      await deny(caller, action, `search on site ${filter.mn} in region ${siteRegion}, outside scope ${caller.regionScope}`, filter.mn, siteRegion);
     }
     const lead = filter.leadId === undefined ? null : await store.getLead(filter.leadId);
     if (lead && !regionCovers(caller.regionScope, lead.region)) {
-      await recordDenial(caller, action, `search on lead ${lead.id} in region ${lead.region}, outside scope ${caller.regionScope}`, lead.id, lead.region);
+      await deny(caller, action, `search on lead ${lead.id} in region ${lead.region}, outside scope ${caller.regionScope}`, lead.id, lead.region);
     }
   }
 
@@ -217,7 +224,7 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
 
     async listLeads(caller, filter, cursor, limit) {
       await requireRole(caller, 'view');
-      await noteOutOfScopeSearch(caller, 'view', filter);
+      await refuseOutOfScopeSearch(caller, 'view', filter);
       return store.listLeads(caller.regionScope, filter, cursor, limit);
     },
 
@@ -260,7 +267,7 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
 
     async listAnomalies(caller, filter, cursor, limit) {
       await requireRole(caller, 'view');
-      await noteOutOfScopeSearch(caller, 'view', filter);
+      await refuseOutOfScopeSearch(caller, 'view', filter);
       return store.listAnomalies(caller.regionScope, filter, cursor, limit);
     },
 
@@ -305,6 +312,10 @@ export function createLeadService(opts: LeadServiceOptions): LeadService {
     },
 
     relayEvents: relay,
+
+    async refuse(caller, action, reason, resource = null, resourceRegion = null) {
+      return deny(checkCaller(caller), action, reason, resource, resourceRegion);
+    },
 
     async accessDenied(caller, limit) {
       await requireRole(caller, 'manage-users');

@@ -49,15 +49,20 @@ describe('lead service', () => {
     const denials = await store.listAccessDenied(10);
     expect(denials.filter((d) => d.userId === 'gd-off' && d.resource === id).map((d) => d.action).sort()).toEqual(['acknowledge', 'export', 'view']);
     expect((await service.listLeads(gdOfficer, {}, null, 100)).items.map((l) => l.id)).not.toContain(id);
-    expect((await service.listAnomalies(gdOfficer, { mn: 'ZJ0001' }, null, 100)).items).toEqual([]);
-    // Searches aimed at another region's site or lead see nothing, and are logged as refused.
-    expect((await service.listLeads(gdOfficer, { mn: 'ZJ0001' }, null, 100)).items).toEqual([]);
-    expect((await service.listAnomalies(gdOfficer, { leadId: id }, null, 100)).items).toEqual([]);
+    // A list filter naming another region's site or lead is refused (403) like GET of that site
+    // or lead, and logged; an MN the registry does not know is just an empty search.
+    await expect(service.listAnomalies(gdOfficer, { mn: 'ZJ0001' }, null, 100)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(service.listLeads(gdOfficer, { mn: 'ZJ0001' }, null, 100)).rejects.toBeInstanceOf(AccessDeniedError);
+    await expect(service.listAnomalies(gdOfficer, { leadId: id }, null, 100)).rejects.toBeInstanceOf(AccessDeniedError);
     const searches = (await store.listAccessDenied(20)).filter((d) => d.userId === 'gd-off' && d.reason.startsWith('search on'));
     expect(searches.map((d) => [d.resource, d.resourceRegion]).sort()).toEqual([['ZJ0001', '330106'], ['ZJ0001', '330106'], [id, '330106']].sort());
     const before = (await store.listAccessDenied(100)).length;
+    expect((await service.listLeads(gdOfficer, { mn: 'UNKNOWN00001' }, null, 100)).items).toEqual([]);
     expect((await service.listLeads(zjOfficer, { mn: 'ZJ0001' }, null, 100)).items.map((l) => l.id)).toEqual([id]);
     expect((await store.listAccessDenied(100)).length).toBe(before);
+    // Checks made at another edge (the console's alerts) are recorded the same way.
+    await expect(service.refuse(gdOfficer, 'acknowledge', 'alert region 330106 is outside scope 440000', 'alert 7', '330106')).rejects.toBeInstanceOf(AccessDeniedError);
+    expect((await store.listAccessDenied(1))[0]).toMatchObject({ userId: 'gd-off', action: 'acknowledge', resource: 'alert 7', resourceRegion: '330106' });
 
     await expect(service.getLead(zjOfficer, 'ld_missing')).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.transition(zjOperator, id, { action: 'assign', team: 't' })).rejects.toBeInstanceOf(AccessDeniedError);

@@ -10,16 +10,8 @@ export const errorResponses = {
   404: ErrorBody.describe('not found'),
 } as const;
 
-/** `from`/`to`: epoch milliseconds (digits) or an ISO 8601 instant. */
-export const Instant = z.preprocess(
-  (v) => {
-    if (typeof v !== 'string') return v;
-    if (/^\d+$/.test(v)) return Number(v);
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? v : t;
-  },
-  z.number({ error: 'must be epoch ms or an ISO 8601 instant' }).int(),
-);
+/** `from`/`to`: epoch milliseconds (digits) or an ISO 8601 instant; defined once with the lead lists. */
+export { Instant } from '@offsite/leads';
 
 export const Limit = z.coerce.number().int().min(1).max(1000);
 export const Cursor = z.string().min(1).max(500);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Severity, regionCovers } from '@offsite/domain';
-import { AccessDeniedError, NotFoundError, UnauthenticatedError } from '@offsite/leads-core';
+import { NotFoundError, UnauthenticatedError } from '@offsite/leads-core';
 import { callerOf } from '../http/auth.js';
 import { Limit, errorResponses, documented } from '../http/schemas.js';
 import { AlertItem, AlertPage } from '../http/responses.js';
@@ -49,7 +49,8 @@ export async function alertRoutes(app: FastifyInstance, { ctx }: { ctx: ConsoleC
     const caller = callerOf(req);
     const alert = ctx.alerts.get(req.params.id);
     if (!alert) throw new NotFoundError('alert (or no longer retained)', String(req.params.id));
-    if (!regionCovers(caller.regionScope, alert.region)) throw new AccessDeniedError('acknowledge', `alert region ${alert.region} is outside scope ${caller.regionScope}`, String(alert.id));
+    // Refused and recorded like the lead service's own denials (auth_denials + 'access denied' log).
+    if (!regionCovers(caller.regionScope, alert.region)) await ctx.leadService.refuse(caller, 'acknowledge', `alert region ${alert.region} is outside scope ${caller.regionScope}`, `alert ${alert.id}`, alert.region);
     return ctx.alerts.acknowledge(alert.id, caller.userId, ctx.clock())!;
   });
 

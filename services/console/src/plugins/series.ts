@@ -56,7 +56,7 @@ export async function seriesRoutes(app: FastifyInstance, { ctx }: { ctx: Console
     },
     async (req) => {
       const { mn } = req.params;
-      siteInScope(ctx, callerOf(req), mn);
+      await siteInScope(ctx, callerOf(req), mn);
       const q = req.query;
       const to = q.to ?? ctx.clock();
       const from = q.cursor ? Number(q.cursor) : (q.from ?? to - DAY);
@@ -91,7 +91,7 @@ export async function seriesRoutes(app: FastifyInstance, { ctx }: { ctx: Console
     },
     async (req) => {
       const { mn } = req.params;
-      siteInScope(ctx, callerOf(req), mn);
+      await siteInScope(ctx, callerOf(req), mn);
       const q = req.query;
       const to = q.to ?? ctx.clock();
       const from = q.from ?? to - 7 * DAY;

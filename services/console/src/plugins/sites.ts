@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RegionCode, regionCovers } from '@offsite/domain';
-import { AccessDeniedError, NotFoundError } from '@offsite/leads-core';
+import { NotFoundError } from '@offsite/leads-core';
 import type { Caller } from '@offsite/leads';
 import { callerOf } from '../http/auth.js';
 import { Cursor, Limit, decodeOffset, encodeOffset, errorResponses, documented } from '../http/schemas.js';
@@ -23,11 +23,11 @@ export const SiteListQuery = z.object({
   cursor: Cursor.optional(),
 });
 
-/** 404 for an MN never heard of, 403 (the service's AccessDenied) outside the caller's region. */
-export function siteInScope(ctx: ConsoleContext, caller: Caller, mn: string): void {
+/** 404 for an MN never heard of, 403 (recorded by the lead service) outside the caller's region. */
+export async function siteInScope(ctx: ConsoleContext, caller: Caller, mn: string): Promise<void> {
   const region = ctx.siteState.regionOf(mn);
   if (region === undefined) throw new NotFoundError('site', mn);
-  if (!regionCovers(caller.regionScope, region)) throw new AccessDeniedError('view', `site region ${region} is outside scope ${caller.regionScope}`, mn);
+  if (!regionCovers(caller.regionScope, region)) await ctx.leadService.refuse(caller, 'view', `site region ${region} is outside scope ${caller.regionScope}`, mn, region);
 }
 
 /** Sites from the in-memory state (registry + devices seen on the bus): no I/O per request. */
@@ -38,7 +38,7 @@ export async function siteRoutes(app: FastifyInstance, { ctx }: { ctx: ConsoleCo
   r.get('/sites', { schema: { tags, summary: 'Monitored outlets with status, last data time, latest values vs limits and open leads', querystring: SiteListQuery, response: documented({ 200: SitePage, ...errorResponses }) } }, async (req) => {
     const caller = callerOf(req);
     const q = req.query;
-    if (q.region && !regionCovers(caller.regionScope, q.region)) throw new AccessDeniedError('view', `region ${q.region} is outside scope ${caller.regionScope}`);
+    if (q.region && !regionCovers(caller.regionScope, q.region)) await ctx.leadService.refuse(caller, 'view', `region ${q.region} is outside scope ${caller.regionScope}`, null, q.region);
     const all = ctx.siteState.list(
       {
         scope: caller.regionScope,
@@ -57,7 +57,7 @@ export async function siteRoutes(app: FastifyInstance, { ctx }: { ctx: ConsoleCo
   });
 
   r.get('/sites/:mn', { schema: { tags, summary: 'One outlet', params: z.object({ mn: z.string().min(1).max(24) }), response: documented({ 200: SiteItem, ...errorResponses }) } }, async (req) => {
-    siteInScope(ctx, callerOf(req), req.params.mn);
+    await siteInScope(ctx, callerOf(req), req.params.mn);
     return ctx.siteState.view(req.params.mn)!;
   });
 }
