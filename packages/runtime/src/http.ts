@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 
@@ -14,7 +14,9 @@ export type HealthCheck = () => Promise<Record<string, DependencyHealth>>;
  * dependency's state) and GET /metrics (Prometheus text). Services add their own routes.
  */
 export function createServiceHttp(opts: { service: string; logger: Logger; health: HealthCheck; registries: Registry[] }): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  // No per-request log lines (services log what matters). Fastify 5.12 moved the switch from the
+  // deprecated top-level `disableRequestLogging` (FSTDEP023 warning) to a LogController.
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async (_req, reply) => {
     let deps: Record<string, DependencyHealth>;
     try {
