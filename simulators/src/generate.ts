@@ -5,7 +5,7 @@ import { noEvents, type ProcessEvents, type TimeWindow } from './models/row.js';
 import { Rng, deriveSeed } from './random.js';
 import { SCENARIOS } from './scenarios/catalog.js';
 import type { ScenarioDef } from './scenarios/types.js';
-import { buildSite, deviceMn, profileOf } from './sites.js';
+import { buildSite, deviceMn, profileOf, type Profile, type SiteKind } from './sites.js';
 import { truthLabel, type TruthLabel } from './truth.js';
 
 /** Pinned default start (local midnight, UTC+8), so runs are reproducible without a clock. */
@@ -93,7 +93,7 @@ export function generateScenario(opts: GenerateOptions): ScenarioRun {
     devices.push(
       new SimDevice({
         site,
-        profile: profileOf(cfg.kind),
+        profile: deviceProfile(cfg.kind, cfg.profile, def.name),
         protocol: cfg.protocol ?? '2017',
         ackRequested: cfg.ackRequested ?? true,
         events,
@@ -104,6 +104,14 @@ export function generateScenario(opts: GenerateOptions): ScenarioRun {
     );
   }
   return { name: def.name, seed, start, end, intervalMs, sites: devices.map((d) => d.site), truth, devices, packets: packetStream(devices, start, end, intervalMs) };
+}
+
+/** The kind's process model, or the scenario's own one for this device (same medium only). */
+function deviceProfile(kind: SiteKind, own: Profile | undefined, scenario: string): Profile {
+  const base = profileOf(kind);
+  if (own === undefined) return base;
+  if (own.medium !== base.medium) throw new Error(`scenario "${scenario}": a ${own.medium} profile for a ${kind} device`);
+  return own;
 }
 
 /** Merge the devices' packets tick by tick, in send order. */

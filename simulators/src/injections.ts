@@ -2,6 +2,7 @@ import { Factor, type RuleId } from '@offsite/domain';
 import { factorSpec, roundTo } from './factors.js';
 import { inWindow, type Cell, type ProcessEvents, type Row, type TimeWindow } from './models/row.js';
 import { MINUTE_WINDOW_MS } from './logger.js';
+import { Rng, Wander } from './random.js';
 
 const HOUR = 3_600_000;
 
@@ -314,6 +315,60 @@ export function duplicateHour(code: string, hourStart: number, factor = 0.7): In
         }
         return [k, v];
       });
+    },
+  };
+}
+
+/**
+ * Smoothed data (low variance): in `w` the written value of `code` is an exponential moving
+ * average (time constant `tauMs`) of the measurement, plus a jitter of `jitterQuanta` written
+ * quanta (1 sigma) so it is not constant. The level stays realistic and follows the process
+ * slowly, without steps; the variability within each hour collapses to a fraction of the site's
+ * own history. Flagged samples (calibration) pass through.
+ */
+export function smoothed(code: string, w: TimeWindow, seed: number, tauMs = 8 * HOUR, jitterQuanta = 1): Injection {
+  const rng = new Rng(seed);
+  const quantum = 1 / 10 ** factorSpec(code).precision;
+  let average: number | null = null;
+  let last = 0;
+  return {
+    labels: [{ pollutant: code, pattern: 'low-variance', start: w.start, end: w.end, note: `moving average over ${tauMs / 60_000} min + ${jitterQuanta} quanta jitter` }],
+    busy: [w],
+    analyzer(row) {
+      const cell = row.cells[code];
+      if (!cell || cell.flag !== 'N' || !inWindow(row.t, w)) return;
+      average = average === null ? cell.value : average + (1 - Math.exp(-(row.t - last) / tauMs)) * (cell.value - average);
+      last = row.t;
+      setValue(cell, Math.max(0, average + jitterQuanta * quantum * rng.gauss()), code);
+    },
+  };
+}
+
+/**
+ * Decoupled signal (correlation break): from `w.start` the written value of `code` is
+ * synthesised — the mean of what it measured before, with its own slow wander (`wander`, 90 min)
+ * and analyzer-like noise (`noise`, relative) — so it stops following load and flow, while flow,
+ * O2 and the other pollutants keep following the process. The logger still converts it with the
+ * measured O2. Flagged samples (calibration, start-up) pass through.
+ */
+export function decoupled(code: string, w: TimeWindow, seed: number, stepMs: number, wander = 0.05, noise = 0.025): Injection {
+  const rng = new Rng(seed);
+  const drift = new Wander(rng, wander, 90 * 60_000, stepMs);
+  let sum = 0;
+  let count = 0;
+  return {
+    labels: [{ pollutant: code, pattern: 'correlation-break', start: w.start, end: w.end, note: `synthesised around the earlier mean, wander ${wander}, noise ${noise}` }],
+    busy: [],
+    analyzer(row) {
+      const cell = row.cells[code];
+      if (!cell || cell.flag !== 'N' || !row.running) return;
+      if (row.t < w.start) {
+        sum += cell.value;
+        count++;
+        return;
+      }
+      if (!inWindow(row.t, w) || count === 0) return;
+      setValue(cell, Math.max(0, (sum / count) * (1 + drift.step()) * (1 + noise * rng.gauss())), code);
     },
   };
 }

@@ -21,6 +21,12 @@ export interface AirProfile {
   pressure: number;
   /** Analyzer noise as a fraction of range (1 sigma). */
   analyzerNoise: number;
+  /**
+   * Share of a pollutant's emission level that scales with load (E ∝ 1 − s + s·load). Default
+   * 0.15 (levels at the reference O2 barely move with load); thermal NOx of a gas burner
+   * without SCR follows its firing rate (s ≈ 0.9).
+   */
+  emissionLoadSlope?: Record<string, number>;
 }
 
 export interface WaterProfile {

@@ -33,7 +33,7 @@ describe('simulate CLI (spawned)', { timeout: 30_000 }, () => {
     const { code, stdout } = await simulate('--list');
     expect(code).toBe(0);
     const names = stdout.trimEnd().split('\n');
-    for (const name of ['honest', 'startup-shutdown', 'calibration-maintenance', 'breach', 'flatline', 'zero-value', 'stuck-at-range', 'dilution', 'bunching', 'copied-segment', 'converted-mismatch', 'flag-abuse', 'data-gap', 'late-data', 'clock-skew', 'sensor-drift']) {
+    for (const name of ['honest', 'startup-shutdown', 'calibration-maintenance', 'breach', 'flatline', 'zero-value', 'stuck-at-range', 'dilution', 'bunching', 'copied-segment', 'converted-mismatch', 'flag-abuse', 'data-gap', 'late-data', 'clock-skew', 'sensor-drift', 'low-variance', 'correlation-break']) {
       expect(names).toContain(name);
     }
   });

@@ -1,8 +1,9 @@
 /**
  * pnpm eval [--scenario NAME]... [--devices N] [--seed S]... [--slack 30m] [--json] [--details]
  * Runs every scenario through the detection engine and prints, per rule, precision and recall
- * over the scenarios' ground truth, and false anomalies per honest site-day: first as JSON lines
- * (one per rule, then one summary line), then as a table. `--json` prints the JSON lines only;
+ * over the scenarios' ground truth, all rules pooled (micro-averaged), and false anomalies per
+ * honest site-day: first as JSON lines (one per rule, one `"rule":"overall"`, then one summary
+ * line), then as a table. `--json` prints the JSON lines only;
  * `--details` lists every false anomaly and missed truth window on stderr. Progress on stderr.
  */
 import { parseArgs } from 'node:util';
@@ -64,15 +65,20 @@ function main(): number {
   const s = score(anomalies, truth, honest, slackMs);
   if (a.details) printDetails(anomalies, truth, slackMs);
   for (const x of s.rules) process.stdout.write(JSON.stringify({ kind: 'rule', ...x }) + '\n');
+  process.stdout.write(JSON.stringify({ kind: 'overall', rule: 'overall', ...s.overall }) + '\n');
   process.stdout.write(
     JSON.stringify({ kind: 'summary', falsePerHonestSiteDay: s.falsePerHonestSiteDay, honestAnomalies: s.honestAnomalies, honestDeviceDays: s.honestDeviceDays, devices: a.devices, seeds: a.seed, scenarios: names.length, slackMs }) + '\n',
   );
   if (a.json) return 0;
   const pct = (v: number | null) => (v === null ? '   -  ' : `${(100 * v).toFixed(1).padStart(5)}%`);
+  const row = (name: string, x: { truthWindows: number; hit: number; recall: number | null; anomalies: number; matched: number; precision: number | null }) =>
+    `${name.padEnd(20)} ${String(x.truthWindows).padStart(6)} ${String(x.hit).padStart(4)}  ${pct(x.recall)}  ${String(x.anomalies).padStart(9)} ${String(x.matched).padStart(7)}  ${pct(x.precision)}\n`;
   process.stdout.write(`\nrule                  truth  hit  recall   anomalies matched precision\n`);
   for (const x of s.rules) {
-    process.stdout.write(`${x.rule.padEnd(20)} ${String(x.truthWindows).padStart(6)} ${String(x.hit).padStart(4)}  ${pct(x.recall)}  ${String(x.anomalies).padStart(9)} ${String(x.matched).padStart(7)}  ${pct(x.precision)}\n`);
+    process.stdout.write(row(x.rule, x));
   }
+  process.stdout.write(`${'-'.repeat(71)}\n${row('overall', s.overall)}`);
+  process.stdout.write(`overall = all rules pooled (micro-average); macro mean over rules: recall ${pct(s.overall.macroRecall).trim()}, precision ${pct(s.overall.macroPrecision).trim()}\n`);
   process.stdout.write(`\nfalse anomalies per honest site-day: ${s.falsePerHonestSiteDay.toFixed(3)} (${s.honestAnomalies} on ${s.honestDeviceDays.toFixed(1)} honest device-days)\n`);
   return 0;
 }

@@ -11,8 +11,24 @@ export interface RuleScore {
   precision: number | null;
 }
 
+/** All rules pooled: micro-averaged over every truth window and every anomaly, plus the macro means. */
+export interface OverallScore {
+  truthWindows: number;
+  hit: number;
+  anomalies: number;
+  matched: number;
+  /** Σ hit / Σ truth windows. */
+  recall: number | null;
+  /** Σ matched / Σ anomalies (anomalies on honest devices count as unmatched). */
+  precision: number | null;
+  /** Mean of the per-rule recalls (rules with truth) and precisions (rules with anomalies). */
+  macroRecall: number | null;
+  macroPrecision: number | null;
+}
+
 export interface Score {
   rules: RuleScore[];
+  overall: OverallScore;
   /** Anomalies on devices with no truth label at all, per honest device-day. */
   falsePerHonestSiteDay: number;
   honestDeviceDays: number;
@@ -51,5 +67,24 @@ export function score(anomalies: readonly Anomaly[], truth: readonly TruthLabel[
   }
   const honestDeviceDays = [...honestDevices.values()].reduce((a, b) => a + b, 0);
   const honestAnomalies = anomalies.filter((a) => honestDevices.has(a.mn)).length;
-  return { rules: out, honestDeviceDays, honestAnomalies, falsePerHonestSiteDay: honestDeviceDays ? honestAnomalies / honestDeviceDays : 0 };
+  return { rules: out, overall: overallOf(out), honestDeviceDays, honestAnomalies, falsePerHonestSiteDay: honestDeviceDays ? honestAnomalies / honestDeviceDays : 0 };
+}
+
+export function overallOf(rules: readonly RuleScore[]): OverallScore {
+  const sum = (f: (r: RuleScore) => number) => rules.reduce((a, r) => a + f(r), 0);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const truthWindows = sum((r) => r.truthWindows);
+  const hit = sum((r) => r.hit);
+  const anomalies = sum((r) => r.anomalies);
+  const matched = sum((r) => r.matched);
+  return {
+    truthWindows,
+    hit,
+    anomalies,
+    matched,
+    recall: truthWindows ? hit / truthWindows : null,
+    precision: anomalies ? matched / anomalies : null,
+    macroRecall: mean(rules.flatMap((r) => (r.recall === null ? [] : [r.recall]))),
+    macroPrecision: mean(rules.flatMap((r) => (r.precision === null ? [] : [r.precision]))),
+  };
 }

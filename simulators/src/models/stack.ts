@@ -85,7 +85,10 @@ export class StackModel {
     const flag = running ? 'N' : 'F';
     const ranges = this.site.ranges ?? {};
     for (const code of this.codes) {
-      let e = (p.emission[code] ?? 0) * (0.85 + 0.15 * load) * (1 + (this.emission.get(code)?.step() ?? 0));
+      const slope = p.emissionLoadSlope?.[code];
+      // Default written as before so honest runs keep their bytes.
+      const loadShare = slope === undefined ? 0.85 + 0.15 * load : 1 - slope + slope * load;
+      let e = (p.emission[code] ?? 0) * loadShare * (1 + (this.emission.get(code)?.step() ?? 0));
       e *= upsetMultiplier(t, code, this.events.upsets);
       // Start-up: burners on oil, FGD/SCR not yet effective.
       if (startingUp) e *= 1 + 1.5 * (1 - share);

@@ -5,12 +5,14 @@ import {
   convertedMismatch,
   copiedSegment,
   dataGap,
+  decoupled,
   dilution,
   duplicateHour,
   fgdBypass,
   flagAbuse,
   flatline,
   lateData,
+  smoothed,
   stepDrop,
   stuckAtRange,
   terminalDigit,
@@ -19,6 +21,7 @@ import {
   zeroValue,
 } from '../injections.js';
 import { SITE_KINDS, profileOf, type AirProfile, type SiteKind } from '../sites.js';
+import { deriveSeed } from '../random.js';
 import { DAY, HOUR, hourWindow, type DeviceConfig, type DeviceContext, type ScenarioDef } from './types.js';
 
 const ALL_KINDS = SITE_KINDS;
@@ -298,6 +301,35 @@ const duplicateScenario = targeted({
   target: (ctx, kind) => ({ kind, injections: [duplicateHour(Factor.so2, hourWindow(ctx, 0.4, 1).start)] }),
 });
 
+const lowVarianceScenario = targeted({
+  name: 'low-variance',
+  tag: 'LOWVAR',
+  description:
+    'Synthesised data after 2¼ honest days: for 12 h the written main pollutant (coal SO2, gas NOx) is the previous hour\'s mean of the measurement, held for the hour with a jitter of one written digit: a realistic level, but within-hour variability a small fraction of the site\'s own history.',
+  defaultDurationMs: 3 * DAY,
+  kinds: ['coal', 'gas'],
+  target: (ctx, kind) => ({ kind, injections: [smoothed(mainPollutant(kind), hourWindow(ctx, 0.75, 12), deriveSeed(ctx.rng.int(0, 2 ** 30), 'smoothed'))] }),
+});
+
+const correlationBreakScenario = targeted({
+  name: 'correlation-break',
+  tag: 'CORRBK',
+  description:
+    'A gas boiler without SCR whose NOx follows its firing rate (thermal NOx) for 2½ days; then for 36 h the written NOx is synthesised around its earlier mean with its own wander and noise: it stops following load and flue flow, while flow, velocity and O2 still do.',
+  defaultDurationMs: 4 * DAY,
+  kinds: ['gas'],
+  target(ctx, kind) {
+    const base = profileOf(kind) as AirProfile;
+    // Thermal NOx tracks the firing rate; a well-tuned burner keeps its own wander small.
+    const profile: AirProfile = { ...base, emissionWander: 0.05, emissionLoadSlope: { [Factor.nox]: 0.9 } };
+    const w = hourWindow(ctx, 0.625, 36);
+    return { kind, profile, injections: [decoupled(Factor.nox, w, deriveSeed(ctx.rng.int(0, 2 ** 30), 'decoupled'), ctx.stepMs)] };
+  },
+});
+
+/** Multi-day scenarios (history-based rules), kept out of the 1-day demo rotation of `mixed`. */
+const longDishonest: ScenarioDef[] = [lowVarianceScenario, correlationBreakScenario];
+
 const dishonest: ScenarioDef[] = [
   breach,
   flatlineScenario,
@@ -334,4 +366,4 @@ const mixed: ScenarioDef = {
   },
 };
 
-export const SCENARIOS: readonly ScenarioDef[] = [honest, startupShutdown, calibrationMaintenance, ...dishonest, mixed];
+export const SCENARIOS: readonly ScenarioDef[] = [honest, startupShutdown, calibrationMaintenance, ...dishonest, ...longDishonest, mixed];

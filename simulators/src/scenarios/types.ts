@@ -1,7 +1,7 @@
 import type { Injection } from '../injections.js';
 import type { TimeWindow } from '../models/row.js';
 import type { Rng } from '../random.js';
-import type { SiteKind } from '../sites.js';
+import type { Profile, SiteKind } from '../sites.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -23,6 +23,8 @@ export interface DeviceConfig {
   injections?: Injection[];
   shutdowns?: TimeWindow[];
   maintenance?: TimeWindow[];
+  /** Process model of this device instead of its kind's (same medium), e.g. a load-following NOx. */
+  profile?: Profile;
   /** Daily zero/span calibration (default true). */
   calibrate?: boolean;
 }
