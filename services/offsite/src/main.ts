@@ -8,26 +8,32 @@ import { parseArgs } from 'node:util';
 import { Registry } from 'prom-client';
 import { SiteIndex } from '@offsite/domain';
 import { createConsole } from '@offsite/console';
-import { createLogger, installShutdown, loadConfig, loadSites, positiveInt, sharedEnv } from '@offsite/runtime';
+import { createLogger, installShutdown, loadConfig, positiveInt, sharedEnv } from '@offsite/runtime';
 import { planDemo, startDemo } from './demo.js';
 import { readDemoState } from './demo-state.js';
 import { startStack } from './stack.js';
+import { checkSiteRules, checkedOrExit, loadCheckedSites } from './startup.js';
 
-const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
-if (flags.help) {
-  console.log('usage: pnpm start [--demo]   (configuration: environment variables, see README)');
-  process.exit(0);
-}
-const env = loadConfig(sharedEnv.extend({ DEMO_DEVICES: positiveInt(12), DEMO_SEED: positiveInt(7), DEMO_HISTORY_HOURS: positiveInt(18) }));
-const logger = createLogger('offsite', env.LOG_LEVEL);
-
-// The demo's progress lives with the data it produced, so a restart carries on instead of replaying.
-const demoStateFile = join(env.DATA_DIR, 'demo-state.json');
-const demoPlan = flags.demo
-  ? planDemo({ devices: env.DEMO_DEVICES, seed: env.DEMO_SEED, historyMs: env.DEMO_HISTORY_HOURS * 3_600_000, now: Date.now(), previous: readDemoState(demoStateFile) })
-  : null;
-if (demoPlan && env.SITES_FILE) logger.warn('--demo uses its own site registry; SITES_FILE is ignored');
-const sites = demoPlan ? new SiteIndex(demoPlan.sites) : loadSites(env.SITES_FILE);
+// Everything an operator can get wrong is checked before anything is created in DATA_DIR (the
+// PGlite files, the admin token), and reported as one line instead of a stack trace.
+const { env, logger, demoPlan, demoStateFile, sites } = checkedOrExit(() => {
+  const { values: flags } = parseArgs({ options: { demo: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (flags.help) {
+    console.log('usage: pnpm start [--demo]   (configuration: environment variables, see README)');
+    process.exit(0);
+  }
+  const env = loadConfig(sharedEnv.extend({ DEMO_DEVICES: positiveInt(12), DEMO_SEED: positiveInt(7), DEMO_HISTORY_HOURS: positiveInt(18) }));
+  const logger = createLogger('offsite', env.LOG_LEVEL);
+  // The demo's progress lives with the data it produced, so a restart carries on instead of replaying.
+  const demoStateFile = join(env.DATA_DIR, 'demo-state.json');
+  const demoPlan = flags.demo
+    ? planDemo({ devices: env.DEMO_DEVICES, seed: env.DEMO_SEED, historyMs: env.DEMO_HISTORY_HOURS * 3_600_000, now: Date.now(), previous: readDemoState(demoStateFile) })
+    : null;
+  if (demoPlan && env.SITES_FILE) logger.warn('--demo uses its own site registry; SITES_FILE is ignored');
+  const sites = demoPlan ? new SiteIndex(demoPlan.sites) : loadCheckedSites(env.SITES_FILE);
+  if (demoPlan) checkSiteRules(sites, 'demo registry');
+  return { env, logger, demoPlan, demoStateFile, sites };
+});
 
 const stack = await startStack({ env, sites, logger });
 const registry = Registry.merge(stack.registries);

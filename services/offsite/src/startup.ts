@@ -1,0 +1,43 @@
+import { SiteIndex } from '@offsite/domain';
+import { RuleParamsError, validateSiteRules } from '@offsite/detectors';
+import { loadSites } from '@offsite/runtime';
+
+/**
+ * The site registry the all-in-one runs with, checked in full before anything is created in
+ * DATA_DIR: the file is readable, every entry parses, and every per-site rule override is
+ * valid (detection would otherwise refuse it only after the stack, and the admin token, exist).
+ * Throws an Error whose message names the file, the entry (index and MN) and the field.
+ */
+export function loadCheckedSites(path: string | undefined): SiteIndex {
+  const sites = loadSites(path);
+  checkSiteRules(sites, path ? `SITES_FILE ${path}` : 'site registry');
+  return sites;
+}
+
+/** Every site's rule overrides resolve; the first bad one is named as `origin: sites[i] (mn M): rules.rule.param: problem`. */
+export function checkSiteRules(sites: SiteIndex, origin: string): void {
+  sites.sites.forEach((site, index) => {
+    try {
+      validateSiteRules(site);
+    } catch (err) {
+      if (!(err instanceof RuleParamsError)) throw err;
+      const prefix = `site ${site.mn}: `;
+      const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+      throw new Error(`${origin}: sites[${index}] (mn ${site.mn}): ${detail}`, { cause: err });
+    }
+  });
+}
+
+/**
+ * Runs the start-up checks (flags, environment, registry). Any failure there is a configuration
+ * problem for the operator: one line on stderr, `offsite: <what is wrong>`, exit code 2, no stack.
+ */
+export function checkedOrExit<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`offsite: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.exit(2);
+  }
+}
