@@ -18,22 +18,37 @@ const COLON = 0x3a;
 const EQ = 0x3d;
 const SEMI = 0x3b;
 
-/** 64-bit digest of the items (order, grouping, keys and values), as 13–14 base-36 chars. */
+/** 64-bit digest of the items (order, grouping, keys and values), as two base-36 numbers. */
 export function itemsDigest(items: readonly DigestItem[]): string {
   let a = 0x811c9dc5; // FNV-1a offset basis
   let b = 0x9747b28c;
-  const feed = (c: number): void => {
-    a = Math.imul(a ^ c, 0x01000193); // FNV-1a prime
-    b = Math.imul(b ^ c, 0x5bd1e995);
+  // Two lanes over the same chars: FNV-1a, and a multiply-xorshift with MurmurHash2's constant.
+  // Written out (no helper closure): this runs over ~400 chars per upload.
+  for (let n = 0; n < items.length; n++) {
+    const item = items[n]!;
+    const { key, value } = item;
+    a = Math.imul(a ^ item.group, 0x01000193);
+    b = Math.imul(b ^ item.group, 0x5bd1e995);
     b ^= b >>> 15;
-  };
-  for (const item of items) {
-    feed(item.group);
-    feed(COLON);
-    for (let i = 0; i < item.key.length; i++) feed(item.key.charCodeAt(i));
-    feed(EQ);
-    for (let i = 0; i < item.value.length; i++) feed(item.value.charCodeAt(i));
-    feed(SEMI);
+    a = Math.imul(a ^ COLON, 0x01000193);
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    a = Math.imul(a ^ EQ, 0x01000193);
+    b = Math.imul(b ^ EQ, 0x5bd1e995);
+    b ^= b >>> 15;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    a = Math.imul(a ^ SEMI, 0x01000193);
+    b = Math.imul(b ^ SEMI, 0x5bd1e995);
+    b ^= b >>> 15;
   }
   return `${(fmix(a) >>> 0).toString(36)}.${(fmix(b ^ items.length) >>> 0).toString(36)}`;
 }
