@@ -120,7 +120,15 @@ export const ruleParamSchemas = {
     afterMax: num(0.1),
     /** The flow must still move (CV) in the recent window, or no correlation is expected. */
     minFlowCv: pos(0.05),
-    /** One-sided Fisher z test that the correlation fell (before vs after): honest wander must not pass. */
+    /**
+     * Hour-to-hour changes (first differences) of pollutant and flow must correlate at least this
+     * much before: the pollutant followed flow, not merely a daily cycle both share.
+     */
+    beforeChangeMin: num(0.5),
+    /**
+     * One-sided Fisher z test that the correlation of hour-to-hour changes fell (before vs after),
+     * with effective sample sizes for their lag-1 autocorrelation: honest drift must not pass.
+     */
     pValue: pos(0.001),
   }),
   'data-gap': z.strictObject({
@@ -148,7 +156,7 @@ export const ruleParamSchemas = {
     minHours: int(48),
     windowHours: int(336),
     bandLowShare: share(0.9),
-    pValue: pos(0.01),
+    pValue: pos(0.001),
     maxAboveShare: share(0.02),
     minBandCount: int(8),
   }),
