@@ -18,37 +18,37 @@ const COLON = 0x3a;
 const EQ = 0x3d;
 const SEMI = 0x3b;
 
+/** Lane one: FNV-1a. */
+const fnv = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
+/** Lane two: multiply-xorshift with MurmurHash2's constant. */
+const mix = (h: number, c: number): number => {
+  const m = Math.imul(h ^ c, 0x5bd1e995);
+  return m ^ (m >>> 15);
+};
+
 /** 64-bit digest of the items (order, grouping, keys and values), as two base-36 numbers. */
 export function itemsDigest(items: readonly DigestItem[]): string {
   let a = 0x811c9dc5; // FNV-1a offset basis
   let b = 0x9747b28c;
-  // Two lanes over the same chars: FNV-1a, and a multiply-xorshift with MurmurHash2's constant.
-  // Written out (no helper closure): this runs over ~400 chars per upload.
+  // Module-level lane steps (V8 inlines them; a closure made per call showed in profiles).
   for (let n = 0; n < items.length; n++) {
-    const item = items[n]!;
-    const { key, value } = item;
-    a = Math.imul(a ^ item.group, 0x01000193);
-    b = Math.imul(b ^ item.group, 0x5bd1e995);
-    b ^= b >>> 15;
-    a = Math.imul(a ^ COLON, 0x01000193);
+    const { key, value, group } = items[n]!;
+    a = fnv(fnv(a, group), COLON);
+    b = mix(b, group);
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 15;
+      a = fnv(a, c);
+      b = mix(b, c);
     }
-    a = Math.imul(a ^ EQ, 0x01000193);
-    b = Math.imul(b ^ EQ, 0x5bd1e995);
-    b ^= b >>> 15;
+    a = fnv(a, EQ);
+    b = mix(b, EQ);
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-      b ^= b >>> 15;
+      a = fnv(a, c);
+      b = mix(b, c);
     }
-    a = Math.imul(a ^ SEMI, 0x01000193);
-    b = Math.imul(b ^ SEMI, 0x5bd1e995);
-    b ^= b >>> 15;
+    a = fnv(a, SEMI);
+    b = mix(b, SEMI);
   }
   return `${(fmix(a) >>> 0).toString(36)}.${(fmix(b ^ items.length) >>> 0).toString(36)}`;
 }
