@@ -266,3 +266,20 @@ export function resolveRuleParams(site: Site | undefined, overrides?: RuleParamO
 export function validateSiteRules(site: Site): void {
   resolveRuleParams(site);
 }
+
+/**
+ * Every site's rule overrides resolve; the first bad one throws an Error naming it as
+ * `origin: sites[i] (mn M): rules.rule.param: problem` (the RuleParamsError is its cause).
+ */
+export function checkSiteRules(sites: readonly Site[], origin: string): void {
+  sites.forEach((site, index) => {
+    try {
+      validateSiteRules(site);
+    } catch (err) {
+      if (!(err instanceof RuleParamsError)) throw err;
+      const prefix = `site ${site.mn}: `;
+      const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+      throw new Error(`${origin}: sites[${index}] (mn ${site.mn}): ${detail}`, { cause: err });
+    }
+  });
+}

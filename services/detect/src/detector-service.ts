@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { Anomaly, decodeReadingBatch, Topics, type DeadLetter, type SiteIndex } from '@offsite/domain';
 import type { Bus, ConsumedBatch, Consumer } from '@offsite/bus';
-import { createDetectionEngine, RuleParamsError, validateSiteRules } from '@offsite/detectors';
+import { checkSiteRules, createDetectionEngine } from '@offsite/detectors';
 import { Counter, Gauge, type Logger, type Registry } from '@offsite/runtime';
 
 export interface DetectDeps {
@@ -30,7 +30,8 @@ export interface DetectDeps {
  * a replay after a crash re-sends the same anomalies and the lead service absorbs them once.
  */
 export function createDetectService(deps: DetectDeps) {
-  checkSiteRules(deps.sites);
+  // overrides are otherwise parsed only when a device first reports: a typo stops start-up instead
+  checkSiteRules(deps.sites.sites, 'site registry');
   const now = deps.now ?? Date.now;
   const engine = createDetectionEngine({ sites: (mn: string) => deps.sites.get(mn) });
   const anomaliesOut = new Counter({ name: 'detect_anomalies_total', help: 'Anomalies emitted', labelNames: ['rule'], registers: [deps.registry] });
@@ -136,22 +137,5 @@ export function createDetectService(deps: DetectDeps) {
   };
 }
 
-/**
- * Per-site rule overrides are only parsed when a device first reports; check them all at
- * start-up so a typo in SITES_FILE stops the service with the entry named, instead of failing
- * that device's batches later.
- */
-function checkSiteRules(sites: SiteIndex): void {
-  sites.sites.forEach((site, index) => {
-    try {
-      validateSiteRules(site);
-    } catch (err) {
-      if (!(err instanceof RuleParamsError)) throw err;
-      const origin = `site ${site.mn}: `;
-      const detail = err.message.startsWith(origin) ? err.message.slice(origin.length) : err.message;
-      throw new Error(`site registry: sites[${index}] (mn ${site.mn}): ${detail}`, { cause: err });
-    }
-  });
-}
 
 export type DetectService = ReturnType<typeof createDetectService>;

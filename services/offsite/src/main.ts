@@ -12,7 +12,8 @@ import { createLogger, installShutdown, loadConfig, positiveInt, sharedEnv } fro
 import { planDemo, startDemo } from './demo.js';
 import { readDemoState } from './demo-state.js';
 import { startStack } from './stack.js';
-import { checkSiteRules, checkedOrExit, loadCheckedSites } from './startup.js';
+import { checkSiteRules } from '@offsite/detectors';
+import { checkedOrExit, loadCheckedSites } from './startup.js';
 
 // Everything an operator can get wrong is checked before anything is created in DATA_DIR (the
 // PGlite files, the admin token), and reported as one line instead of a stack trace.
@@ -31,7 +32,7 @@ const { env, logger, demoPlan, demoStateFile, sites } = checkedOrExit(() => {
     : null;
   if (demoPlan && env.SITES_FILE) logger.warn('--demo uses its own site registry; SITES_FILE is ignored');
   const sites = demoPlan ? new SiteIndex(demoPlan.sites) : loadCheckedSites(env.SITES_FILE);
-  if (demoPlan) checkSiteRules(sites, 'demo registry');
+  if (demoPlan) checkSiteRules(sites.sites, 'demo registry');
   return { env, logger, demoPlan, demoStateFile, sites };
 });
 

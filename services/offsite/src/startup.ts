@@ -1,5 +1,5 @@
 import { SiteIndex } from '@offsite/domain';
-import { RuleParamsError, validateSiteRules } from '@offsite/detectors';
+import { checkSiteRules } from '@offsite/detectors';
 import { loadSites } from '@offsite/runtime';
 
 /**
@@ -10,23 +10,10 @@ import { loadSites } from '@offsite/runtime';
  */
 export function loadCheckedSites(path: string | undefined): SiteIndex {
   const sites = loadSites(path);
-  checkSiteRules(sites, path ? `SITES_FILE ${path}` : 'site registry');
+  checkSiteRules(sites.sites, path ? `SITES_FILE ${path}` : 'site registry');
   return sites;
 }
 
-/** Every site's rule overrides resolve; the first bad one is named as `origin: sites[i] (mn M): rules.rule.param: problem`. */
-export function checkSiteRules(sites: SiteIndex, origin: string): void {
-  sites.sites.forEach((site, index) => {
-    try {
-      validateSiteRules(site);
-    } catch (err) {
-      if (!(err instanceof RuleParamsError)) throw err;
-      const prefix = `site ${site.mn}: `;
-      const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-      throw new Error(`${origin}: sites[${index}] (mn ${site.mn}): ${detail}`, { cause: err });
-    }
-  });
-}
 
 /**
  * Runs the start-up checks (flags, environment, registry). Any failure there is a configuration

@@ -1,26 +1,24 @@
 import { RuleId, type Anomaly } from '@offsite/domain';
 import type { TruthLabel } from '../truth.js';
 
-export interface RuleScore {
-  rule: RuleId;
+/** Counts and rates of one scoring unit (a rule, or all rules pooled). */
+interface Tally {
   truthWindows: number;
   hit: number;
   anomalies: number;
   matched: number;
+  /** hit / truth windows. */
   recall: number | null;
+  /** matched / anomalies (for the pool: anomalies on honest devices count as unmatched). */
   precision: number | null;
 }
 
+export interface RuleScore extends Tally {
+  rule: RuleId;
+}
+
 /** All rules pooled: micro-averaged over every truth window and every anomaly, plus the macro means. */
-export interface OverallScore {
-  truthWindows: number;
-  hit: number;
-  anomalies: number;
-  matched: number;
-  /** Σ hit / Σ truth windows. */
-  recall: number | null;
-  /** Σ matched / Σ anomalies (anomalies on honest devices count as unmatched). */
-  precision: number | null;
+export interface OverallScore extends Tally {
   /** Mean of the per-rule recalls (rules with truth) and precisions (rules with anomalies). */
   macroRecall: number | null;
   macroPrecision: number | null;
