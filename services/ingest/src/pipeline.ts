@@ -248,7 +248,7 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
       const e = errorOf(err);
       return reject(raw, meta, mn, ack, e.code, e.message);
     }
-    return acceptData(data, raw, meta, receivedAt, { mn, header: packet, skewMs, ack });
+    return acceptData(data, raw, meta, receivedAt, { mn, header: packet, skewMs, ack, qnKey });
   };
 
   /** The common case: a whole data packet that decodeUpload took. */
@@ -265,11 +265,12 @@ export function createIngestPipeline(deps: PipelineDeps): IngestPipeline {
     raw: Buffer | string,
     meta: HandleMeta,
     receivedAt: number,
-    from: { mn: string; header: ReplyHeader; skewMs: number | null; ack?: string },
+    /** `qnKey`: the QN identity the caller already looked up (not looked up twice). */
+    from: { mn: string; header: ReplyHeader; skewMs: number | null; ack?: string; qnKey: string | null },
   ): Promise<HandleResult> => {
     const late = checkDataTime(data.dataTime, receivedAt);
     if (late) return reject(raw, meta, from.mn, from.ack, late.code, late.message);
-    if (data.keys.some((k) => recent.has(k))) return duplicate(from.mn, meta, receivedAt, from.ack);
+    if (data.keys.some((k) => k !== from.qnKey && recent.has(k))) return duplicate(from.mn, meta, receivedAt, from.ack);
     await accept(from.mn, data.json, data.readings, receivedAt, meta, data.keys, from.skewMs);
     return { outcome: 'accepted', mn: from.mn, readings: data.readings, ack: from.ack, replies: repliesFor(from.header, from.skewMs, receivedAt) };
   };
